@@ -1,0 +1,490 @@
+import logging
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+
+from ..lib import expiry as expiry_rules
+from ..lib import tokens
+
+_logger = logging.getLogger(__name__)
+
+# Which model each scope points at, and the field of the link that holds it.
+SCOPE_TARGETS = {
+    "customer": ("res.partner", "partner_id"),
+    "quote": ("sale.order", "sale_order_id"),
+    "invoice": ("account.move", "account_move_id"),
+}
+SCOPE_BY_MODEL = {model: scope for scope, (model, _field) in SCOPE_TARGETS.items()}
+
+# The only fields that change after a link is made: revocation, once.
+REVOCATION_FIELDS = frozenset({"revoked_at", "revoked_by_id"})
+
+
+class JingjaiPortalLink(models.Model):
+    _name = "jingjai.portal.link"
+    _description = "Portal Link"
+    _order = "generated_at desc, id desc"
+    _check_company_auto = True
+
+    scope = fields.Selection(
+        selection=[
+            ("customer", "Customer-wide"),
+            ("quote", "Single quote"),
+            ("invoice", "Single invoice"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    token_digest = fields.Char(
+        required=True,
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="SHA-256 of the token. The token itself is never stored.",
+    )
+    token_hint = fields.Char(
+        string="Link ends with",
+        readonly=True,
+        copy=False,
+        help="The last characters of the URL, so staff can tell which link a "
+        "customer holds without the link being stored.",
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company", required=True, readonly=True, index=True
+    )
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+    )
+    sale_order_id = fields.Many2one(
+        comodel_name="sale.order",
+        string="Quote",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    account_move_id = fields.Many2one(
+        comodel_name="account.move",
+        string="Invoice",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    generated_by_id = fields.Many2one(
+        comodel_name="res.users", required=True, readonly=True, ondelete="restrict"
+    )
+    generated_at = fields.Datetime(required=True, readonly=True)
+    expires_at = fields.Datetime(required=True, readonly=True)
+    revoked_at = fields.Datetime(readonly=True, copy=False)
+    revoked_by_id = fields.Many2one(
+        comodel_name="res.users", readonly=True, copy=False, ondelete="restrict"
+    )
+    state = fields.Selection(
+        selection=[
+            ("active", "Active"),
+            ("expired", "Expired"),
+            ("revoked", "Revoked"),
+            ("closed", "Closed"),
+        ],
+        compute="_compute_state",
+        search="_search_state",
+        help="Decided from the facts at the moment it is read: revocation, the "
+        "quote or invoice reaching its end, then the expiry date.",
+    )
+    closed_reason = fields.Char(compute="_compute_state")
+    view_ids = fields.One2many(
+        comodel_name="jingjai.portal.link.view",
+        inverse_name="link_id",
+        string="Views",
+        readonly=True,
+    )
+    view_count = fields.Integer(string="Total views", compute="_compute_view_stats")
+    first_viewed_at = fields.Datetime(compute="_compute_view_stats")
+    first_viewed_ip = fields.Char(string="First viewed from", compute="_compute_view_stats")
+    last_viewed_at = fields.Datetime(compute="_compute_view_stats")
+    last_viewed_ip = fields.Char(string="Last viewed from", compute="_compute_view_stats")
+    first_view_posted = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Set in SQL by the first view, so that exactly one chatter note "
+        "announces it however many requests arrive at once.",
+    )
+
+    _token_digest_unique = models.Constraint(
+        "UNIQUE(token_digest)", "Two portal links cannot share a token."
+    )
+    _target_matches_scope = models.Constraint(
+        "CHECK((scope = 'customer' AND sale_order_id IS NULL AND account_move_id IS NULL)"
+        " OR (scope = 'quote' AND sale_order_id IS NOT NULL AND account_move_id IS NULL)"
+        " OR (scope = 'invoice' AND account_move_id IS NOT NULL"
+        " AND sale_order_id IS NULL))",
+        "A portal link points at exactly the record of its scope.",
+    )
+    _expires_after_generation = models.Constraint(
+        "CHECK(expires_at > generated_at)",
+        "A portal link must expire after it was generated.",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    @api.depends("scope", "partner_id", "sale_order_id", "account_move_id")
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        scope_labels = dict(self._fields["scope"]._description_selection(self.env))
+        for link in self:
+            target = link._get_target()
+            link.display_name = self.env._(
+                "%(scope)s link to %(target)s (…%(hint)s)",
+                scope=scope_labels.get(link.scope, ""),
+                target=target.sudo().display_name or "",
+                hint=link.token_hint or "",
+            )
+
+    @api.depends("revoked_at", "expires_at", "scope")
+    @api.depends_context("jingjai_portal_now")
+    def _compute_state(self):
+        now = self._now()
+        for link in self:
+            # Read the target in sudo: a link's state must not depend on who asks.
+            closed_reason = link._get_target().sudo()._jingjai_portal_closed_reason()
+            link.closed_reason = closed_reason or False
+            if not link.expires_at:
+                link.state = "active"
+                continue
+            link.state = expiry_rules.link_state(
+                now,
+                link.expires_at,
+                revoked_at=link.revoked_at,
+                closed=bool(closed_reason),
+            )
+
+    def _search_state(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        now = self._now()
+        not_revoked = Domain("revoked_at", "=", False)
+        closed = Domain.OR(
+            Domain(field, "any", self.env[model]._jingjai_portal_closed_domain())
+            & Domain("scope", "=", scope)
+            for scope, (model, field) in SCOPE_TARGETS.items()
+        )
+        state_domains = {
+            "revoked": Domain("revoked_at", "!=", False),
+            "closed": not_revoked & closed,
+            "expired": not_revoked & ~closed & Domain("expires_at", "<=", now),
+            "active": not_revoked & ~closed & Domain("expires_at", ">", now),
+        }
+        domain = Domain.OR(state_domains[state] for state in value if state in state_domains)
+        return ~domain if operator == "not in" else domain
+
+    def _compute_view_stats(self):
+        stats = {
+            link.id: (count, first_view, last_view)
+            for link, count, first_view, last_view in self.env[
+                "jingjai.portal.link.view"
+            ]
+            .sudo()
+            ._read_group(
+                [("link_id", "in", self.ids)],
+                groupby=["link_id"],
+                aggregates=["__count", "id:min", "id:max"],
+            )
+        }
+        View = self.env["jingjai.portal.link.view"].sudo()
+        for link in self:
+            count, first_id, last_id = stats.get(link.id, (0, False, False))
+            first_view, last_view = View.browse(first_id), View.browse(last_id)
+            link.view_count = count
+            link.first_viewed_at = first_view.viewed_at
+            link.first_viewed_ip = first_view.ip_address
+            link.last_viewed_at = last_view.viewed_at
+            link.last_viewed_ip = last_view.ip_address
+
+    # ------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------
+
+    def write(self, vals):
+        # Links are audit records: everything but the one-way revocation is frozen,
+        # even for sudo code, so no module can quietly rewrite history.
+        if set(vals) - REVOCATION_FIELDS:
+            raise UserError(
+                self.env._("Portal links are audit records and cannot be edited.")
+            )
+        if any(self.mapped("revoked_at")):
+            raise UserError(self.env._("A revoked portal link stays revoked."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_audit(self):
+        raise UserError(
+            self.env._(
+                "Portal links are kept for the audit trail. Revoke a link instead "
+                "of deleting it."
+            )
+        )
+
+    # ------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------
+
+    def action_revoke(self):
+        """Revoke the links for good. Part of the integrator API.
+
+        The next request through a revoked link gets the "link revoked" page; the
+        link and its view log stay for the audit trail.
+        """
+        self._check_staff_access()
+        for target in self._get_target():
+            target.check_access("read")
+        to_revoke = self.filtered(lambda link: not link.revoked_at)
+        if not to_revoke:
+            return True
+        # sudo: staff have no write access to audit records; revocation is the one
+        # change allowed, and it is written here with who did it.
+        to_revoke.sudo().write(
+            {"revoked_at": fields.Datetime.now(), "revoked_by_id": self.env.uid}
+        )
+        for link in to_revoke:
+            link._post_audit_note(
+                self.env._(
+                    "Portal link …%(hint)s revoked by %(user)s.",
+                    hint=link.token_hint,
+                    user=self.env.user.name,
+                )
+            )
+        return True
+
+    def action_view_log(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Views of %s", self.display_name),
+            "res_model": "jingjai.portal.link.view",
+            "view_mode": "list",
+            "domain": [("link_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    @api.model
+    def generate(self, res_model, res_id, expiry_days=False, expires_on=False):
+        """Create a portal link. Part of the integrator API (XML-RPC / JSON-RPC).
+
+        :param str res_model: ``res.partner`` (customer-wide), ``sale.order``
+            (single quote) or ``account.move`` (single invoice)
+        :param int res_id: id of the record to share
+        :param int expiry_days: days until the link expires; the company's
+            default for the scope when not given
+        :param str expires_on: last day (``YYYY-MM-DD``, the user's timezone)
+            the link works, instead of ``expiry_days``
+        :return: ``link_id``, ``url`` (shown this once: only its digest is
+            stored), ``expires_at`` (UTC, ``YYYY-MM-DD HH:MM:SS``), ``scope``
+        :rtype: dict
+        """
+        self._check_staff_access()
+        if res_model not in SCOPE_BY_MODEL:
+            raise UserError(
+                self.env._(
+                    "Portal links can be made for customers, quotes and invoices, "
+                    "not for “%s”.",
+                    res_model,
+                )
+            )
+        record = self.env[res_model].browse(int(res_id)).exists()
+        if not record:
+            raise UserError(self.env._("The record to share no longer exists."))
+        record.check_access("read")
+        record._jingjai_portal_check_shareable()
+        expires_at = self._compute_expires_at(record, expiry_days, expires_on)
+        token = tokens.new_token()
+        scope = SCOPE_BY_MODEL[res_model]
+        values = {
+            "scope": scope,
+            "token_digest": tokens.token_digest(token),
+            "token_hint": token[-4:],
+            "partner_id": record._jingjai_portal_customer().id,
+            "company_id": record._jingjai_portal_company().id,
+            "generated_by_id": self.env.uid,
+            "generated_at": fields.Datetime.now(),
+            "expires_at": expires_at,
+        }
+        target_field = SCOPE_TARGETS[scope][1]
+        if target_field != "partner_id":
+            values[target_field] = record.id
+        # sudo: staff may not create audit records directly (that would let them
+        # choose a digest or a date); this method is the only way in.
+        link_sudo = self.sudo().create(values)
+        link = link_sudo.sudo(False)
+        link._post_audit_note(
+            self.env._(
+                "Portal link …%(hint)s generated by %(user)s, valid until %(expiry)s.",
+                hint=link.token_hint,
+                user=self.env.user.name,
+                expiry=self._format_datetime(expires_at),
+            )
+        )
+        # The id, never the token, goes to the log.
+        _logger.info("portal link %s generated for %s,%s", link.id, res_model, record.id)
+        return {
+            "link_id": link.id,
+            "url": link._get_url(token),
+            "expires_at": fields.Datetime.to_string(expires_at),
+            "scope": scope,
+        }
+
+    @api.model
+    def _compute_expires_at(self, record, expiry_days, expires_on):
+        now = fields.Datetime.now()
+        try:
+            if expires_on:
+                return expiry_rules.expires_at_from_date(
+                    now,
+                    fields.Date.to_date(expires_on),
+                    tz_name=self.env.user.tz or "Asia/Bangkok",
+                )
+            days = expiry_days or record._jingjai_portal_company()[
+                f"jingjai_portal_{SCOPE_BY_MODEL[record._name]}_expiry_days"
+            ]
+            return expiry_rules.expires_at_from_days(now, int(days))
+        except expiry_rules.ExpiryError as error:
+            messages = {
+                "not_positive": self.env._("A portal link must stay valid for at least one day."),
+                "in_past": self.env._("The expiry date must be in the future."),
+                "too_far": self.env._(
+                    "A portal link can stay valid for at most %s days. Generate a new "
+                    "link when it runs out: it costs nothing.",
+                    expiry_rules.MAX_EXPIRY_DAYS,
+                ),
+            }
+            raise UserError(messages[error.reason]) from error
+
+    @api.model
+    def _resolve_token(self, token):
+        """Return the link (sudo) a customer's token opens, or an empty recordset.
+
+        One indexed lookup of the digest; malformed tokens never reach the database.
+        """
+        if not tokens.is_well_formed(token):
+            return self.sudo().browse()
+        # sudo: the visitor is anonymous; the token itself is the credential.
+        return self.sudo().with_context(active_test=False).search(
+            [("token_digest", "=", tokens.token_digest(token))], limit=1
+        )
+
+    def _get_target(self):
+        """The record this link opens (customer, quote or invoice)."""
+        self.ensure_one()
+        model, field = SCOPE_TARGETS.get(self.scope, SCOPE_TARGETS["customer"])
+        return self[field] if field != "partner_id" else self.partner_id
+
+    def _get_url(self, token):
+        self.ensure_one()
+        return f"{self._get_target().get_base_url()}/p/{token}"
+
+    def _record_view(self, ip_address, user_agent, path):
+        """Log one page served through this link and announce the very first one."""
+        self.ensure_one()
+        # sudo: written for anonymous visitors; nobody else may write the log.
+        view = (
+            self.env["jingjai.portal.link.view"]
+            .sudo()
+            .create(
+                {
+                    "link_id": self.id,
+                    "ip_address": ip_address,
+                    "user_agent": (user_agent or "")[:512],
+                    "path": path[:256],
+                    "link_state": self.state,
+                }
+            )
+        )
+        # A conditional UPDATE elects exactly one first view among concurrent
+        # requests (the others wait on the row lock, then match nothing).
+        self.env.cr.execute(
+            "UPDATE jingjai_portal_link SET first_view_posted = TRUE"
+            " WHERE id = %s AND first_view_posted IS NOT TRUE RETURNING id",
+            [self.id],
+        )
+        if self.env.cr.fetchone():
+            self.invalidate_recordset(["first_view_posted"])
+            self._post_audit_note(
+                self.env._(
+                    "Portal link …%(hint)s opened for the first time, from %(ip)s.",
+                    hint=self.token_hint,
+                    ip=ip_address or "?",
+                )
+            )
+        return view
+
+    def _request_new_link(self):
+        """The customer asks, from a dead link, for a new one.
+
+        Leaves one activity for the staff member who made the link; asking again
+        while it is open adds nothing, so double submits stay harmless.
+        """
+        self.ensure_one()
+        # sudo: asked by an anonymous visitor; the activity goes to staff only.
+        target_sudo = self._get_target().sudo()
+        activity_type = self.env.ref("jingjai_portal.mail_activity_type_link_request")
+        if target_sudo.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+        ):
+            return False
+        assignee = self.generated_by_id if self.generated_by_id.active else self.env.ref(
+            "base.user_admin"
+        )
+        return target_sudo.activity_schedule(
+            activity_type_id=activity_type.id,
+            user_id=assignee.id,
+            note=self.env._(
+                "The customer opened portal link …%(hint)s, which is %(state)s, and "
+                "asked for a new one. Generate a new link and send it to them.",
+                hint=self.token_hint,
+                state=dict(self._fields["state"]._description_selection(self.env))[
+                    self.state
+                ].lower(),
+            ),
+        )
+
+    def _post_audit_note(self, text):
+        """Post an internal note on the record the link was made from."""
+        self.ensure_one()
+        # sudo: audit notes are written by the system, whatever the author may
+        # otherwise post; the author stays the acting user.
+        if self.env.user._is_internal():
+            author = self.env.user.partner_id
+        else:
+            # Anonymous visitors are not authors; the system speaks for them.
+            author = self.env.ref("base.partner_root")
+        self._get_target().sudo().message_post(
+            body=Markup("<p>%s</p>") % text,
+            author_id=author.id,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _check_staff_access(self):
+        """Only staff who may read links (sales or invoicing) make or revoke them."""
+        if not self.env.su and not self.env.user._is_internal():
+            raise AccessError(self.env._("Only staff can manage portal links."))
+        self.browse().check_access("read")
+
+    def _now(self):
+        # Tests pin "now" through the context to check the boundary second.
+        return self.env.context.get("jingjai_portal_now") or fields.Datetime.now()
+
+    def _format_datetime(self, value):
+        return fields.Datetime.context_timestamp(self, value).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,211 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import is_html_empty
+
+BUSINESS_TIMEZONE = "Asia/Bangkok"
+
+
+class JingjaiPortalLinkMixin(models.AbstractModel):
+    """What a record shared through portal links must answer.
+
+    Customers, quotes and invoices inherit this and say only what differs for
+    their scope: who the customer is, when their link closes, what their page
+    shows and which PDF it offers. The link model and the controller ask these
+    questions and never test the scope themselves.
+    """
+
+    _name = "jingjai.portal.link.mixin"
+    _description = "Record shareable through portal links"
+
+    # Field of jingjai.portal.link that points at this model.
+    _jingjai_portal_link_field = None
+    # QWeb template of this record's page, and its PDF report.
+    _jingjai_portal_page_template = None
+    _jingjai_portal_report_ref = None
+
+    jingjai_portal_link_ids = fields.One2many(
+        comodel_name="jingjai.portal.link",
+        compute="_compute_jingjai_portal_link_ids",
+        string="Portal Links",
+    )
+    jingjai_portal_link_count = fields.Integer(
+        string="Portal link count", compute="_compute_jingjai_portal_link_ids"
+    )
+    jingjai_portal_active_link_count = fields.Integer(
+        string="Active portal link count",
+        compute="_compute_jingjai_portal_link_ids",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    @api.depends_context("uid")
+    def _compute_jingjai_portal_link_ids(self):
+        Link = self.env["jingjai.portal.link"]
+        if not Link.has_access("read"):
+            self.jingjai_portal_link_ids = False
+            self.jingjai_portal_link_count = 0
+            self.jingjai_portal_active_link_count = 0
+            return
+        links = Link.search(self._jingjai_portal_links_domain())
+        field = self._jingjai_portal_link_field
+        for record in self:
+            record_links = links.filtered(lambda link: link[field] == record)
+            record.jingjai_portal_link_ids = record_links
+            record.jingjai_portal_link_count = len(record_links)
+            record.jingjai_portal_active_link_count = len(
+                record_links.filtered(lambda link: link.state == "active")
+            )
+
+    # ------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------
+
+    def action_jingjai_portal_generate(self):
+        """Open the "Generate Portal Link" panel for this record."""
+        self.ensure_one()
+        self._jingjai_portal_check_shareable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Generate Portal Link"),
+            "res_model": "jingjai.portal.link.generate",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_res_model": self._name,
+                "default_res_id": self.id,
+                "dialog_size": "medium",
+            },
+        }
+
+    def action_jingjai_portal_revoke(self):
+        """Revoke every active link made from this record (confirmed in the view)."""
+        self.ensure_one()
+        active_links = self.jingjai_portal_link_ids.filtered(
+            lambda link: link.state == "active"
+        )
+        if not active_links:
+            raise UserError(self.env._("This record has no active portal link to revoke."))
+        active_links.action_revoke()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%s portal link(s) revoked. Generate a new one and send it "
+                    "through a different channel if the customer still needs access.",
+                    len(active_links),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_jingjai_portal_view_links(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "jingjai_portal.jingjai_portal_link_action"
+        )
+        action["domain"] = [("id", "in", self.jingjai_portal_link_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS: what each linkable model answers
+    # ------------------------------------------------------------
+
+    def _jingjai_portal_links_domain(self):
+        """Links made from these records."""
+        return [(self._jingjai_portal_link_field, "in", self.ids)]
+
+    def _jingjai_portal_customer(self):
+        """The commercial partner whose data the link shows."""
+        raise NotImplementedError
+
+    def _jingjai_portal_company(self):
+        """The company whose documents the link shows."""
+        self.ensure_one()
+        return self.company_id or self.env.company
+
+    def _jingjai_portal_check_shareable(self):
+        """Raise a UserError saying why this record cannot be shared now."""
+        self.ensure_one()
+        customer = self._jingjai_portal_customer()
+        if not customer.active:
+            raise UserError(
+                self.env._(
+                    "%s is archived: restore the customer before sharing a portal link.",
+                    customer.display_name,
+                )
+            )
+        reason = self._jingjai_portal_closed_reason()
+        if reason:
+            raise UserError(
+                self.env._("A portal link cannot be made now: %s", reason)
+            )
+
+    def _jingjai_portal_closed_reason(self):
+        """Why links to this record have reached their end, or False."""
+        self.ensure_one()
+        customer = self._jingjai_portal_customer().with_context(active_test=False)
+        if not customer.active:
+            return self.env._("the customer is archived.")
+        return False
+
+    @api.model
+    def _jingjai_portal_closed_domain(self):
+        """Domain on this model matching the records whose links are closed.
+
+        Mirrors :meth:`_jingjai_portal_closed_reason` so the links list can filter
+        by state without reading every record.
+        """
+        return Domain.FALSE
+
+    def _jingjai_portal_page_values(self, link, page_url):
+        """Values for this record's page under ``link``.
+
+        :param link: the ``jingjai.portal.link`` (sudo) the visitor came through
+        :param str page_url: URL of this page under the visitor's token
+        """
+        self.ensure_one()
+        return {
+            "link": link,
+            "record": self,
+            "company": link.company_id,
+            "page_url": page_url,
+            "is_html_empty": is_html_empty,
+        }
+
+    def _jingjai_portal_document_of(self, link, document_type, document_id):
+        """The document ``document_type``/``document_id`` if this link shows it.
+
+        Only a customer-wide link opens other documents; single links open only
+        their own record. Returns an empty recordset otherwise.
+        """
+        return self.env["res.partner"].browse()
+
+    @api.model
+    def _jingjai_portal_today(self):
+        """Today for validity and due dates, in the business's timezone.
+
+        A quote stays valid through its whole last day in Thailand, whatever the
+        server's clock or the anonymous visitor's timezone says.
+        """
+        return fields.Date.context_today(self.with_context(tz=BUSINESS_TIMEZONE))
+
+    def _jingjai_portal_render_pdf(self):
+        """The record's standard PDF as ``(content, filename)``."""
+        self.ensure_one()
+        # sudo: the visitor is anonymous; the link already proved access to self.
+        content, _report_type = (
+            self.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf(self._jingjai_portal_report_ref, [self.id])
+        )
+        # Same file name as Odoo's own portal download.
+        filename = re.sub(r"\W+", "_", self._get_report_base_filename())
+        return content, f"{filename}.pdf"

@@ -1,0 +1,180 @@
+from odoo import api, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+# How many documents of each section the account page shows before "See all".
+OVERVIEW_SIZE = 5
+
+
+class ResPartner(models.Model):
+    _name = "res.partner"
+    _inherit = ["res.partner", "jingjai.portal.link.mixin"]
+
+    _jingjai_portal_link_field = "partner_id"
+    _jingjai_portal_page_template = "jingjai_portal.page_customer"
+
+    # ------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_portal_links(self):
+        Link = self.env["jingjai.portal.link"].sudo()
+        if Link.search_count([("partner_id", "in", self.ids)], limit=1):
+            raise UserError(
+                self.env._(
+                    "This customer has portal links, kept for the audit trail. "
+                    "Archive the customer instead of deleting it."
+                )
+            )
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    def _jingjai_portal_links_domain(self):
+        return [("partner_id", "in", self.ids), ("scope", "=", "customer")]
+
+    def _jingjai_portal_customer(self):
+        self.ensure_one()
+        return self.commercial_partner_id
+
+    @api.model
+    def _jingjai_portal_closed_domain(self):
+        return Domain("active", "=", False)
+
+    def _jingjai_portal_sections(self, company):
+        """The account page's sections: what each lists and how to find it.
+
+        :param company: the company whose documents the link shows
+        :return: ``{key: {title, model, domain, order}}`` in display order
+        """
+        self.ensure_one()
+        orders = Domain("partner_id", "child_of", self.id) & Domain(
+            "company_id", "=", company.id
+        )
+        customer_moves = (
+            Domain("commercial_partner_id", "=", self.id)
+            & Domain("company_id", "=", company.id)
+            & Domain("state", "=", "posted")
+            & Domain("move_type", "in", ("out_invoice", "out_refund"))
+        )
+        down_payment = Domain(
+            "invoice_line_ids",
+            "any",
+            [("sale_line_ids.is_downpayment", "=", True), ("price_subtotal", ">", 0)],
+        )
+        return {
+            "quotes": {
+                "title": self.env._("Quotes"),
+                "model": "sale.order",
+                "domain": orders & Domain("state", "in", ("draft", "sent")),
+                "order": "date_order desc, id desc",
+            },
+            "jobs": {
+                "title": self.env._("Jobs"),
+                "model": "sale.order",
+                "domain": orders & Domain("state", "=", "sale"),
+                "order": "date_order desc, id desc",
+            },
+            "invoices": {
+                "title": self.env._("Invoices"),
+                "model": "account.move",
+                "domain": customer_moves & ~down_payment,
+                "order": "invoice_date desc, id desc",
+            },
+            "deposits": {
+                "title": self.env._("Deposits"),
+                "model": "account.move",
+                "domain": customer_moves & down_payment,
+                "order": "invoice_date desc, id desc",
+            },
+            "payments": {
+                "title": self.env._("Payments received"),
+                "model": "account.payment",
+                "domain": Domain("partner_id", "child_of", self.id)
+                & Domain("company_id", "=", company.id)
+                & Domain("payment_type", "=", "inbound")
+                & Domain("state", "in", ("in_process", "paid")),
+                "order": "date desc, id desc",
+            },
+        }
+
+    def _jingjai_portal_section_records(self, company, key, limit=None, offset=0):
+        """Documents of one section, and how many there are in all."""
+        section = self._jingjai_portal_sections(company)[key]
+        # sudo: the visitor is anonymous; the section domain confines the search
+        # to this customer's documents of the link's company.
+        Model = self.env[section["model"]].sudo()
+        records = Model.search(
+            section["domain"], order=section["order"], limit=limit, offset=offset
+        )
+        if limit and (offset or len(records) == limit):
+            count = Model.search_count(section["domain"])
+        else:
+            # Everything there is fits on this page: no need to count again.
+            count = offset + len(records)
+        return records, count
+
+    def _jingjai_portal_open_balance(self, company):
+        """What the customer owes the company, in the company's currency."""
+        self.ensure_one()
+        # sudo: anonymous visitor; confined to this customer and company.
+        groups = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commercial_partner_id", "=", self.id),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "posted"),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                ],
+                aggregates=["amount_residual_signed:sum"],
+            )
+        )
+        return groups[0][0] if groups else 0.0
+
+    def _jingjai_portal_page_values(self, link, page_url):
+        values = super()._jingjai_portal_page_values(link, page_url)
+        company = link.company_id
+        sections = []
+        for key, section in self._jingjai_portal_sections(company).items():
+            records, count = self._jingjai_portal_section_records(
+                company, key, limit=OVERVIEW_SIZE
+            )
+            sections.append(
+                {
+                    "key": key,
+                    "title": section["title"],
+                    "records": records,
+                    "count": count,
+                    "url": f"{page_url}/{key}",
+                }
+            )
+        values.update(
+            {
+                "sections": sections,
+                "open_balance": self._jingjai_portal_open_balance(company),
+                "currency": company.currency_id,
+            }
+        )
+        return values
+
+    def _jingjai_portal_document_of(self, link, document_type, document_id):
+        """A quote, job or invoice of this customer, if the customer-wide link shows it."""
+        self.ensure_one()
+        model_by_type = {"order": "sale.order", "invoice": "account.move"}
+        model = model_by_type.get(document_type)
+        if not model:
+            return self.env["res.partner"].browse()
+        domain = Domain.OR(
+            section["domain"]
+            for section in self._jingjai_portal_sections(link.company_id).values()
+            if section["model"] == model
+        )
+        # sudo: anonymous visitor; the id is only accepted inside the customer's
+        # own sections, so any other id answers "not found".
+        return self.env[model].sudo().search(
+            domain & Domain("id", "=", document_id), limit=1
+        )

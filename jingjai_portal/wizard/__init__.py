@@ -1,0 +1,1 @@
+from . import jingjai_portal_link_generate
