@@ -244,8 +244,8 @@ class JingjaiPortalLink(models.Model):
         link and its view log stay for the audit trail.
         """
         self._check_staff_access()
-        for target in self._get_target():
-            target.check_access("read")
+        for link in self:
+            link._get_target().check_access("read")
         to_revoke = self.filtered(lambda link: not link.revoked_at)
         if not to_revoke:
             return True

@@ -3,6 +3,7 @@ import { browser } from "@web/core/browser/browser";
 import { CopyButton } from "@web/core/copy_button/copy_button";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
 
 /**
  * Shows a freshly generated portal link once: the URL (already copied to the
@@ -16,6 +17,7 @@ export class LinkCreatedDialog extends Component {
 
     setup() {
         this.params = this.props.action.params;
+        this.actionService = useService("action");
         this.state = useState({ copied: false });
         onMounted(async () => {
             try {
@@ -25,6 +27,11 @@ export class LinkCreatedDialog extends Component {
                 // Some browsers only allow copying on a click: the button is there.
             }
         });
+    }
+
+    close() {
+        // Closing reloads the record behind, so its links and buttons are current.
+        this.actionService.doAction({ type: "ir.actions.act_window_close" });
     }
 
     get copiedText() {
