@@ -1,4 +1,5 @@
 import logging
+import re
 
 from odoo import _, http
 from odoo.http import content_disposition, request
@@ -19,6 +20,27 @@ SECURITY_HEADERS = {
 }
 SECTION_PAGE_SIZE = 20
 
+TOKEN_IN_PATH = re.compile(r"/p/[^/\s?\"]*?([^/\s?\"]{0,4})(?=[/\s?\"]|$)")
+
+
+class RedactLinkTokens(logging.Filter):
+    """Keep link tokens out of the HTTP access log.
+
+    The werkzeug logger writes every request line at INFO level; a token there
+    would be a live credential in every log file and log shipper. The last four
+    characters stay, matching the "link ends with" hint staff see.
+    """
+
+    def filter(self, record):
+        message = record.getMessage()
+        if "/p/" in message:
+            record.msg = TOKEN_IN_PATH.sub(r"/p/…\1", message)
+            record.args = ()
+        return True
+
+
+logging.getLogger("werkzeug").addFilter(RedactLinkTokens())
+
 
 class PortalLinkController(http.Controller):
     """Pages opened through a portal link: ``/p/<token>…``.
@@ -28,14 +50,22 @@ class PortalLinkController(http.Controller):
     shared record's model, through ``jingjai.portal.link.mixin``.
     """
 
-    @http.route("/p/<string:token>", type="http", auth="public", methods=["GET"], sitemap=False)
+    @http.route(
+        "/p/<string:token>", type="http", auth="public", methods=["GET"], sitemap=False
+    )
     def portal_link_page(self, token, **kwargs):
         link_sudo, refusal = self._open_link(token, "/")
         if refusal:
             return refusal
         return self._render_record(link_sudo, link_sudo._get_target(), f"/p/{token}")
 
-    @http.route("/p/<string:token>/pdf", type="http", auth="public", methods=["GET"], sitemap=False)
+    @http.route(
+        "/p/<string:token>/pdf",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        sitemap=False,
+    )
     def portal_link_pdf(self, token, **kwargs):
         link_sudo, refusal = self._open_link(token, "/pdf")
         if refusal:
@@ -57,8 +87,9 @@ class PortalLinkController(http.Controller):
         if refusal:
             return refusal
         customer = link_sudo._get_target()
-        if link_sudo.scope != "customer" or section not in customer._jingjai_portal_sections(
-            link_sudo.company_id
+        if (
+            link_sudo.scope != "customer"
+            or section not in customer._jingjai_portal_sections(link_sudo.company_id)
         ):
             return self._not_found()
         page = self._parse_id(page) or 1
@@ -97,7 +128,9 @@ class PortalLinkController(http.Controller):
         methods=["GET"],
         sitemap=False,
     )
-    def portal_link_document(self, token, document_type, document_id, report=None, **kwargs):
+    def portal_link_document(
+        self, token, document_type, document_id, report=None, **kwargs
+    ):
         subpath = f"/{document_type}/{document_id}" + (f"/{report}" if report else "")
         link_sudo, refusal = self._open_link(token, subpath)
         if refusal:
@@ -111,18 +144,27 @@ class PortalLinkController(http.Controller):
         if report == "pdf":
             return self._pdf_response(document)
         return self._render_record(
-            link_sudo, document, f"/p/{token}/{document_type}/{document.id}", f"/p/{token}"
+            link_sudo,
+            document,
+            f"/p/{token}/{document_type}/{document.id}",
+            f"/p/{token}",
         )
 
-    @http.route("/p/<string:token>/request-link", type="http", auth="public", methods=["POST"], sitemap=False)
+    @http.route(
+        "/p/<string:token>/request-link",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        sitemap=False,
+    )
     def portal_link_request(self, token, **kwargs):
         link_sudo = request.env["jingjai.portal.link"]._resolve_token(token)
         if not link_sudo:
             return self._not_found()
-        self._use_customer_language(link_sudo)
+        link_sudo = self._use_customer_language(link_sudo)
         link_sudo._record_view(*self._visitor(), "/request-link")
         if link_sudo.state not in ("expired", "closed"):
-            return request.redirect(f"/p/{token}", code=303)
+            return self._secure(request.redirect(f"/p/{token}", code=303))
         link_sudo._request_new_link()
         return self._render(
             "jingjai_portal.page_unavailable",
@@ -146,7 +188,7 @@ class PortalLinkController(http.Controller):
         link_sudo = request.env["jingjai.portal.link"]._resolve_token(token)
         if not link_sudo:
             return link_sudo, self._not_found()
-        self._use_customer_language(link_sudo)
+        link_sudo = self._use_customer_language(link_sudo)
         link_sudo._record_view(*self._visitor(), subpath)
         if link_sudo.state == "active":
             return link_sudo, None
@@ -198,11 +240,17 @@ class PortalLinkController(http.Controller):
         return response
 
     def _use_customer_language(self, link_sudo):
+        """Speak the customer's language, whatever the browser asks for.
+
+        :return: the link in that language, so texts computed in Python (section
+            titles, totals, payment terms) follow the templates
+        """
         installed = dict(request.env["res.lang"].get_installed())
         for lang in (link_sudo.partner_id.lang, link_sudo.company_id.partner_id.lang):
             if lang in installed:
                 request.update_context(lang=lang)
-                return
+                break
+        return link_sudo.with_context(lang=request.env.lang)
 
     def _visitor(self):
         """IP (after Odoo's proxy-mode handling of X-Forwarded-For) and user agent."""

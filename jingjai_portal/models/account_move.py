@@ -10,6 +10,7 @@ class AccountMove(models.Model):
     _inherit = ["account.move", "jingjai.portal.link.mixin"]
 
     _jingjai_portal_link_field = "account_move_id"
+    _jingjai_portal_customer_path = "commercial_partner_id"
     _jingjai_portal_page_template = "jingjai_portal.page_invoice"
     _jingjai_portal_report_ref = "account.account_invoices"
 
@@ -23,10 +24,6 @@ class AccountMove(models.Model):
                     "Cancel it instead of deleting it."
                 )
             )
-
-    def _jingjai_portal_customer(self):
-        self.ensure_one()
-        return self.commercial_partner_id
 
     def _jingjai_portal_check_shareable(self):
         self.ensure_one()
@@ -54,8 +51,10 @@ class AccountMove(models.Model):
 
     @api.model
     def _jingjai_portal_closed_domain(self):
-        return Domain("state", "!=", "posted") | Domain(
-            "payment_state", "in", (*PAID_STATES, "reversed")
+        return (
+            super()._jingjai_portal_closed_domain()
+            | Domain("state", "!=", "posted")
+            | Domain("payment_state", "in", (*PAID_STATES, "reversed"))
         )
 
     def _jingjai_portal_page_values(self, link, page_url):

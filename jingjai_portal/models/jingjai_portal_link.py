@@ -107,9 +107,13 @@ class JingjaiPortalLink(models.Model):
     )
     view_count = fields.Integer(string="Total views", compute="_compute_view_stats")
     first_viewed_at = fields.Datetime(compute="_compute_view_stats")
-    first_viewed_ip = fields.Char(string="First viewed from", compute="_compute_view_stats")
+    first_viewed_ip = fields.Char(
+        string="First viewed from", compute="_compute_view_stats"
+    )
     last_viewed_at = fields.Datetime(compute="_compute_view_stats")
-    last_viewed_ip = fields.Char(string="Last viewed from", compute="_compute_view_stats")
+    last_viewed_ip = fields.Char(
+        string="Last viewed from", compute="_compute_view_stats"
+    )
     first_view_posted = fields.Boolean(
         readonly=True,
         copy=False,
@@ -121,10 +125,12 @@ class JingjaiPortalLink(models.Model):
         "UNIQUE(token_digest)", "Two portal links cannot share a token."
     )
     _target_matches_scope = models.Constraint(
-        "CHECK((scope = 'customer' AND sale_order_id IS NULL AND account_move_id IS NULL)"
-        " OR (scope = 'quote' AND sale_order_id IS NOT NULL AND account_move_id IS NULL)"
-        " OR (scope = 'invoice' AND account_move_id IS NOT NULL"
-        " AND sale_order_id IS NULL))",
+        "CHECK((scope = 'customer'"
+        " AND sale_order_id IS NULL AND account_move_id IS NULL)"
+        " OR (scope = 'quote'"
+        " AND sale_order_id IS NOT NULL AND account_move_id IS NULL)"
+        " OR (scope = 'invoice'"
+        " AND account_move_id IS NOT NULL AND sale_order_id IS NULL))",
         "A portal link points at exactly the record of its scope.",
     )
     _expires_after_generation = models.Constraint(
@@ -139,15 +145,16 @@ class JingjaiPortalLink(models.Model):
     @api.depends("scope", "partner_id", "sale_order_id", "account_move_id")
     @api.depends_context("uid")
     def _compute_display_name(self):
-        scope_labels = dict(self._fields["scope"]._description_selection(self.env))
+        names = {
+            "customer": self.env._("Customer-wide link to %(target)s (…%(hint)s)"),
+            "quote": self.env._("Link to quote %(target)s (…%(hint)s)"),
+            "invoice": self.env._("Link to invoice %(target)s (…%(hint)s)"),
+        }
         for link in self:
-            target = link._get_target()
-            link.display_name = self.env._(
-                "%(scope)s link to %(target)s (…%(hint)s)",
-                scope=scope_labels.get(link.scope, ""),
-                target=target.sudo().display_name or "",
-                hint=link.token_hint or "",
-            )
+            link.display_name = names.get(link.scope, names["customer"]) % {
+                "target": link._get_target().sudo().display_name or "",
+                "hint": link.token_hint or "",
+            }
 
     @api.depends("revoked_at", "expires_at", "scope")
     @api.depends_context("jingjai_portal_now")
@@ -183,7 +190,9 @@ class JingjaiPortalLink(models.Model):
             "expired": not_revoked & ~closed & Domain("expires_at", "<=", now),
             "active": not_revoked & ~closed & Domain("expires_at", ">", now),
         }
-        domain = Domain.OR(state_domains[state] for state in value if state in state_domains)
+        domain = Domain.OR(
+            state_domains[state] for state in value if state in state_domains
+        )
         return ~domain if operator == "not in" else domain
 
     def _compute_view_stats(self):
@@ -337,7 +346,9 @@ class JingjaiPortalLink(models.Model):
             )
         )
         # The id, never the token, goes to the log.
-        _logger.info("portal link %s generated for %s,%s", link.id, res_model, record.id)
+        _logger.info(
+            "portal link %s generated for %s,%s", link.id, res_model, record.id
+        )
         return {
             "link_id": link.id,
             "url": link._get_url(token),
@@ -355,13 +366,17 @@ class JingjaiPortalLink(models.Model):
                     fields.Date.to_date(expires_on),
                     tz_name=self.env.user.tz or "Asia/Bangkok",
                 )
-            days = expiry_days or record._jingjai_portal_company()[
-                f"jingjai_portal_{SCOPE_BY_MODEL[record._name]}_expiry_days"
-            ]
+            days = expiry_days
+            if days is False or days is None:
+                days = record._jingjai_portal_company()[
+                    f"jingjai_portal_{SCOPE_BY_MODEL[record._name]}_expiry_days"
+                ]
             return expiry_rules.expires_at_from_days(now, int(days))
         except expiry_rules.ExpiryError as error:
             messages = {
-                "not_positive": self.env._("A portal link must stay valid for at least one day."),
+                "not_positive": self.env._(
+                    "A portal link must stay valid for at least one day."
+                ),
                 "in_past": self.env._("The expiry date must be in the future."),
                 "too_far": self.env._(
                     "A portal link can stay valid for at most %s days. Generate a new "
@@ -380,8 +395,10 @@ class JingjaiPortalLink(models.Model):
         if not tokens.is_well_formed(token):
             return self.sudo().browse()
         # sudo: the visitor is anonymous; the token itself is the credential.
-        return self.sudo().with_context(active_test=False).search(
-            [("token_digest", "=", tokens.token_digest(token))], limit=1
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("token_digest", "=", tokens.token_digest(token))], limit=1)
         )
 
     def _get_target(self):
@@ -443,19 +460,27 @@ class JingjaiPortalLink(models.Model):
             lambda activity: activity.activity_type_id == activity_type
         ):
             return False
-        assignee = self.generated_by_id if self.generated_by_id.active else self.env.ref(
-            "base.user_admin"
+        assignee = (
+            self.generated_by_id
+            if self.generated_by_id.active
+            else self.env.ref("base.user_admin")
         )
         return target_sudo.activity_schedule(
             activity_type_id=activity_type.id,
             user_id=assignee.id,
-            note=self.env._(
-                "The customer opened portal link …%(hint)s, which is %(state)s, and "
-                "asked for a new one. Generate a new link and send it to them.",
-                hint=self.token_hint,
-                state=dict(self._fields["state"]._description_selection(self.env))[
-                    self.state
-                ].lower(),
+            note=(
+                self.env._(
+                    "The customer opened portal link …%s, which has expired, and asked "
+                    "for a new one. Generate a new link and send it to them.",
+                    self.token_hint,
+                )
+                if self.state == "expired"
+                else self.env._(
+                    "The customer opened portal link …%s, which is closed, and asked "
+                    "for a new one. Generate a new link and send it to them if they "
+                    "still need access.",
+                    self.token_hint,
+                )
             ),
         )
 

@@ -22,6 +22,8 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
 
     # Field of jingjai.portal.link that points at this model.
     _jingjai_portal_link_field = None
+    # Path from this model to the customer (commercial partner) it belongs to.
+    _jingjai_portal_customer_path = None
     # QWeb template of this record's page, and its PDF report.
     _jingjai_portal_page_template = None
     _jingjai_portal_report_ref = None
@@ -54,7 +56,9 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         links = Link.search(self._jingjai_portal_links_domain())
         field = self._jingjai_portal_link_field
         for record in self:
-            record_links = links.filtered(lambda link: link[field] == record)
+            record_links = links.filtered(
+                lambda link, record=record: link[field] == record
+            )
             record.jingjai_portal_link_ids = record_links
             record.jingjai_portal_link_count = len(record_links)
             record.jingjai_portal_active_link_count = len(
@@ -89,7 +93,9 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
             lambda link: link.state == "active"
         )
         if not active_links:
-            raise UserError(self.env._("This record has no active portal link to revoke."))
+            raise UserError(
+                self.env._("This record has no active portal link to revoke.")
+            )
         active_links.action_revoke()
         return {
             "type": "ir.actions.client",
@@ -124,7 +130,8 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
 
     def _jingjai_portal_customer(self):
         """The commercial partner whose data the link shows."""
-        raise NotImplementedError
+        self.ensure_one()
+        return self.mapped(self._jingjai_portal_customer_path)
 
     def _jingjai_portal_company(self):
         """The company whose documents the link shows."""
@@ -138,15 +145,14 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         if not customer.active:
             raise UserError(
                 self.env._(
-                    "%s is archived: restore the customer before sharing a portal link.",
+                    "%s is archived: restore the customer before sharing a portal "
+                    "link.",
                     customer.display_name,
                 )
             )
         reason = self._jingjai_portal_closed_reason()
         if reason:
-            raise UserError(
-                self.env._("A portal link cannot be made now: %s", reason)
-            )
+            raise UserError(self.env._("A portal link cannot be made now: %s", reason))
 
     def _jingjai_portal_closed_reason(self):
         """Why links to this record have reached their end, or False."""
@@ -163,7 +169,7 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         Mirrors :meth:`_jingjai_portal_closed_reason` so the links list can filter
         by state without reading every record.
         """
-        return Domain.FALSE
+        return Domain(f"{self._jingjai_portal_customer_path}.active", "=", False)
 
     def _jingjai_portal_page_values(self, link, page_url):
         """Values for this record's page under ``link``.

@@ -39,8 +39,12 @@ class JingjaiPortalLinkView(models.Model):
 
     def write(self, vals):
         # The view log is insert-only: counters are derived from it.
-        raise UserError(self.env._("The portal link view log cannot be edited."))
+        if vals:
+            raise UserError(self.env._("The portal link view log cannot be edited."))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_audit(self):
-        raise UserError(self.env._("The portal link view log is kept for the audit trail."))
+        raise UserError(
+            self.env._("The portal link view log is kept for the audit trail.")
+        )

@@ -1,5 +1,5 @@
 from odoo import api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 
 # How many documents of each section the account page shows before "See all".
@@ -11,6 +11,7 @@ class ResPartner(models.Model):
     _inherit = ["res.partner", "jingjai.portal.link.mixin"]
 
     _jingjai_portal_link_field = "partner_id"
+    _jingjai_portal_customer_path = "commercial_partner_id"
     _jingjai_portal_page_template = "jingjai_portal.page_customer"
 
     # ------------------------------------------------------------
@@ -35,13 +36,27 @@ class ResPartner(models.Model):
     def _jingjai_portal_links_domain(self):
         return [("partner_id", "in", self.ids), ("scope", "=", "customer")]
 
-    def _jingjai_portal_customer(self):
-        self.ensure_one()
-        return self.commercial_partner_id
-
-    @api.model
-    def _jingjai_portal_closed_domain(self):
-        return Domain("active", "=", False)
+    def _jingjai_portal_check_shareable(self):
+        super()._jingjai_portal_check_shareable()
+        # A customer-wide link shows every document of the customer: only someone
+        # who may read all of them may share them, or the link would be a way
+        # around their own access rights.
+        customer = self._jingjai_portal_customer()
+        company = self._jingjai_portal_company()
+        for section in customer._jingjai_portal_sections(company).values():
+            Model = self.env[section["model"]]
+            visible = (
+                Model.search_count(section["domain"]) if Model.has_access("read") else 0
+            )
+            if visible != Model.sudo().search_count(section["domain"]):
+                raise AccessError(
+                    self.env._(
+                        "You cannot share the whole account of %s: it holds documents "
+                        "you are not allowed to see. Share a single quote or invoice, "
+                        "or ask a manager.",
+                        customer.display_name,
+                    )
+                )
 
     def _jingjai_portal_sections(self, company):
         """The account page's sections: what each lists and how to find it.
@@ -162,7 +177,7 @@ class ResPartner(models.Model):
         return values
 
     def _jingjai_portal_document_of(self, link, document_type, document_id):
-        """A quote, job or invoice of this customer, if the customer-wide link shows it."""
+        """A quote, job or invoice of this customer, if its account page lists it."""
         self.ensure_one()
         model_by_type = {"order": "sale.order", "invoice": "account.move"}
         model = model_by_type.get(document_type)
@@ -175,6 +190,8 @@ class ResPartner(models.Model):
         )
         # sudo: anonymous visitor; the id is only accepted inside the customer's
         # own sections, so any other id answers "not found".
-        return self.env[model].sudo().search(
-            domain & Domain("id", "=", document_id), limit=1
+        return (
+            self.env[model]
+            .sudo()
+            .search(domain & Domain("id", "=", document_id), limit=1)
         )

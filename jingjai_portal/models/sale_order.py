@@ -8,6 +8,7 @@ class SaleOrder(models.Model):
     _inherit = ["sale.order", "jingjai.portal.link.mixin"]
 
     _jingjai_portal_link_field = "sale_order_id"
+    _jingjai_portal_customer_path = "partner_id.commercial_partner_id"
     _jingjai_portal_page_template = "jingjai_portal.page_sale_order"
     _jingjai_portal_report_ref = "sale.action_report_saleorder"
 
@@ -21,10 +22,6 @@ class SaleOrder(models.Model):
                     "Cancel it instead of deleting it."
                 )
             )
-
-    def _jingjai_portal_customer(self):
-        self.ensure_one()
-        return self.partner_id.commercial_partner_id
 
     def _jingjai_portal_closed_reason(self):
         reason = super()._jingjai_portal_closed_reason()
@@ -40,8 +37,10 @@ class SaleOrder(models.Model):
 
     @api.model
     def _jingjai_portal_closed_domain(self):
-        return Domain("state", "in", ("sale", "cancel")) | Domain(
-            "validity_date", "<", self._jingjai_portal_today()
+        return (
+            super()._jingjai_portal_closed_domain()
+            | Domain("state", "in", ("sale", "cancel"))
+            | Domain("validity_date", "<", self._jingjai_portal_today())
         )
 
     def _jingjai_portal_page_values(self, link, page_url):

@@ -48,7 +48,9 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
     expires_on = fields.Date(
         string="Last valid day", help="The link works until the end of this day."
     )
-    max_expiry_days = fields.Integer(default=expiry_rules.MAX_EXPIRY_DAYS, readonly=True)
+    max_expiry_days = fields.Integer(
+        default=expiry_rules.MAX_EXPIRY_DAYS, readonly=True
+    )
 
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
@@ -66,9 +68,11 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
         for wizard in self:
             record = wizard._get_record()
             company = record._jingjai_portal_company() if record else self.env.company
-            wizard.expiry_days = company[f"jingjai_portal_{wizard.scope}_expiry_days"] if (
-                wizard.scope
-            ) else expiry_rules.DEFAULT_EXPIRY_DAYS
+            wizard.expiry_days = (
+                company[f"jingjai_portal_{wizard.scope}_expiry_days"]
+                if (wizard.scope)
+                else expiry_rules.DEFAULT_EXPIRY_DAYS
+            )
 
     def _get_record(self):
         self.ensure_one()
@@ -98,9 +102,9 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
                 "url": result["url"],
                 "qr_code": image_data_uri(base64.b64encode(qr_png)),
                 "record_name": self.record_name,
-                "scope_label": dict(self._fields["scope"]._description_selection(self.env))[
-                    link.scope
-                ],
+                "scope_label": dict(
+                    self._fields["scope"]._description_selection(self.env)
+                )[link.scope],
                 "expires_at": link._format_datetime(link.expires_at),
                 "link_id": link.id,
             },

@@ -34,6 +34,10 @@ export class LinkCreatedDialog extends Component {
         this.actionService.doAction({ type: "ir.actions.act_window_close" });
     }
 
+    get validUntilText() {
+        return _t("Valid until %s.", this.params.expires_at);
+    }
+
     get copiedText() {
         return _t("Link copied");
     }
