@@ -1,0 +1,218 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class JingjaiPortalCommon(AccountTestInvoicingCommon):
+    """Fixtures of the portal link tests, built here and never taken from demo data.
+
+    ``AccountTestInvoicingCommon`` gives an independent company with a chart of accounts
+    and taxes (post-install tests only), so invoices can be posted and paid. On top of
+    it:
+
+    * ``customer_th`` (a company, Thai), its contact ``contact_th`` and
+      ``customer_en`` (English), a second customer;
+    * for ``customer_th``: a sent quote, a confirmed order (ordered by the
+      contact), a posted invoice and a posted credit note;
+    * for ``customer_en``: a sent quote and a posted invoice;
+    * users: an "own documents only" salesman (and a second one), a sales
+      manager, an invoicing user, an internal user with no sales or accounting
+      rights and a portal user.
+    """
+
+    @classmethod
+    def get_default_groups(cls):
+        # The class's own env user creates quotes and orders: give it sales rights.
+        return super().get_default_groups() | cls.quick_ref(
+            "sales_team.group_sale_manager"
+        )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("th_TH")
+        cls.env.user.tz = "Asia/Bangkok"
+        cls.company.write(
+            {
+                "name": "Jingjai Test Aircon",
+                "jingjai_portal_customer_expiry_days": 30,
+                "jingjai_portal_quote_expiry_days": 30,
+                "jingjai_portal_invoice_expiry_days": 30,
+            }
+        )
+        Link = cls.env["jingjai.portal.link"]
+        cls.Link = Link
+        cls.activity_type_link_request = cls.env.ref(
+            "jingjai_portal.mail_activity_type_link_request"
+        )
+
+        # ==== Users ====
+        common = {"company_id": cls.company.id, "tz": "Asia/Bangkok"}
+        cls.user_salesman = new_test_user(
+            cls.env,
+            login="jj_salesman",
+            name="Jingjai Salesman",
+            groups="sales_team.group_sale_salesman",
+            **common,
+        )
+        cls.user_salesman_other = new_test_user(
+            cls.env,
+            login="jj_salesman_other",
+            name="Jingjai Other Salesman",
+            groups="sales_team.group_sale_salesman",
+            **common,
+        )
+        cls.user_sales_manager = new_test_user(
+            cls.env,
+            login="jj_sales_manager",
+            name="Jingjai Sales Manager",
+            groups="sales_team.group_sale_manager",
+            **common,
+        )
+        cls.user_invoicing = new_test_user(
+            cls.env,
+            login="jj_invoicing",
+            name="Jingjai Invoicing",
+            groups="account.group_account_invoice",
+            **common,
+        )
+        cls.user_internal = new_test_user(
+            cls.env,
+            login="jj_internal",
+            name="Jingjai Internal",
+            groups="base.group_user",
+            **common,
+        )
+        cls.user_portal = new_test_user(
+            cls.env,
+            login="jj_portal",
+            name="Jingjai Portal",
+            groups="base.group_portal",
+            **common,
+        )
+
+        # ==== Customers ====
+        cls.customer_th = cls.env["res.partner"].create(
+            {
+                "name": "Siam Cool Building Co.",
+                "is_company": True,
+                "lang": "th_TH",
+                "email": "office@siamcool.example.com",
+                "phone": "+66 2 123 4567",
+            }
+        )
+        cls.contact_th = cls.env["res.partner"].create(
+            {
+                "name": "Somchai Contact",
+                "type": "contact",
+                "parent_id": cls.customer_th.id,
+                "email": "somchai@siamcool.example.com",
+            }
+        )
+        cls.customer_en = cls.env["res.partner"].create(
+            {
+                "name": "Evergreen Trading Ltd",
+                "is_company": True,
+                "lang": "en_US",
+                "email": "accounts@evergreen.example.com",
+            }
+        )
+
+        # ==== Products ====
+        cls.product_service = cls._create_product(
+            name="Aircon cleaning", type="service", lst_price=1500.0
+        )
+        cls.product_goods = cls._create_product(
+            name="Inverter unit 18000 BTU", type="consu", lst_price=25000.0
+        )
+
+        # ==== Documents of the Thai customer ====
+        cls.today = fields.Date.context_today(cls.env.user)
+        cls.quote_th = cls._create_quote(cls.customer_th, client_order_ref="TH-QUOTE")
+        cls.quote_th.action_quotation_sent()
+        cls.order_th = cls._create_quote(cls.contact_th, client_order_ref="TH-ORDER")
+        cls.order_th.action_confirm()
+        cls.invoice_th = cls._create_invoice_for(cls.customer_th)
+        cls.credit_note_th = cls._create_invoice_for(
+            cls.customer_th, move_type="out_refund"
+        )
+
+        # ==== Documents of the second customer ====
+        cls.quote_en = cls._create_quote(cls.customer_en, client_order_ref="EN-QUOTE")
+        cls.quote_en.action_quotation_sent()
+        cls.invoice_en = cls._create_invoice_for(cls.customer_en)
+
+    # ------------------------------------------------------------
+    # HELPERS
+    # ------------------------------------------------------------
+
+    @classmethod
+    def _create_quote(cls, partner, **values):
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "validity_date": cls.today + timedelta(days=30),
+                "order_line": [
+                    cls._prepare_order_line(
+                        product_id=cls.product_service, product_uom_qty=2
+                    ),
+                    cls._prepare_order_line(
+                        product_id=cls.product_goods, product_uom_qty=1
+                    ),
+                ],
+                **values,
+            }
+        )
+
+    @classmethod
+    def _create_invoice_for(cls, partner, move_type="out_invoice", post=True, **values):
+        return cls._create_invoice(
+            move_type=move_type,
+            partner_id=partner,
+            invoice_line_ids=[
+                cls._prepare_invoice_line(product_id=cls.product_service)
+            ],
+            post=post,
+            **values,
+        )
+
+    @classmethod
+    def _generate(cls, record, user=None, **kwargs):
+        """Generate a link to ``record``; return ``(link (sudo), token, result)``."""
+        Link = cls.env["jingjai.portal.link"]
+        if user:
+            Link = Link.with_user(user)
+        result = Link.generate(record._name, record.id, **kwargs)
+        token = result["url"].rsplit("/p/", 1)[1]
+        return Link.sudo().browse(result["link_id"]), token, result
+
+    @classmethod
+    def _set_link_dates(cls, link, **values):
+        """Move a link in time in SQL: the model forbids any write, on purpose."""
+        assignments = ", ".join(f"{column} = %s" for column in values)
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            f"UPDATE jingjai_portal_link SET {assignments} WHERE id = %s",  # noqa: S608
+            [*values.values(), link.id],
+        )
+        link.invalidate_recordset()
+
+    @classmethod
+    def _expire(cls, link):
+        """Make ``link`` expired: generated 40 days ago, expired one day ago."""
+        now = fields.Datetime.now()
+        cls._set_link_dates(
+            link,
+            generated_at=now - timedelta(days=40),
+            expires_at=now - timedelta(days=1),
+        )
+
+    def _link_notes(self, record, text):
+        """Internal notes posted on ``record`` whose body contains ``text``."""
+        record.invalidate_recordset(["message_ids"])
+        return record.sudo().message_ids.filtered(
+            lambda message: text in (message.body or "")
+        )
