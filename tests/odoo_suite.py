@@ -1,0 +1,556 @@
+"""Drive the add-on's Odoo test suite from pytest (helper module, not a test file).
+
+Everything Odoo runs in a subprocess (``python -m odoo ...``): the pytest process
+never imports ``odoo`` itself, so the pure tests keep working on machines without
+Odoo, and a broken Odoo install cannot take the pure tests down with it.
+
+Environment variables:
+
+``ODOO_PATH``
+    An Odoo source tree (containing ``odoo/`` and ``setup/odoo``), used when
+    ``odoo`` is not importable as is; it is put on the subprocesses' PYTHONPATH.
+``JINGJAI_ADDONS_DIR``
+    The directory holding the ``jingjai_portal`` add-on (default: the repo root).
+``JINGJAI_FORCE_NO_ODOO=1``
+    Behave as if Odoo were missing (to test the skip path).
+``JINGJAI_KEEP_DB=1``
+    Keep the test database and its data dir (filestore) for debugging.
+``JINGJAI_TEST_LOG_DIR``
+    Where the Odoo logs go (default: ``<repo>/.odoo-test-logs``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MODULE = "jingjai_portal"
+MODEL = "jingjai.portal.link"
+
+NOT_IMPORTABLE_REASON = (
+    "Odoo is not importable (no odoo module, no ODOO_PATH): the Odoo suite was NOT run"
+)
+LOUD_NOT_RUN_LINE = (
+    "!!!!!!!!!! ODOO SUITE NOT RUN: odoo is not importable on this machine; "
+    "only the pure tests ran !!!!!!!!!!"
+)
+
+# Subprocess time limits, in seconds.
+TEST_RUN_TIMEOUT = 40 * 60
+OTHER_TIMEOUT = 10 * 60
+PROBE_TIMEOUT = 120
+
+# One Odoo log record starts with "2025-01-31 12:34:56,789 4242 LEVEL db logger: msg".
+RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ ")
+BAD_RECORD = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (ERROR|CRITICAL) ")
+WARNING_RECORD = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ WARNING ")
+# odoo/tests/result.py: OdooTestResult.__str__ + odoo/service/server.py:
+#   "%s when loading database %r"
+SUMMARY = re.compile(
+    r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database '([^']*)'"
+)
+# odoo/tests/result.py addSkip: "skipped %s : %s"
+SKIPPED = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ INFO \S+ \S+: skipped (.*)$")
+# Messages from odoo/tests/common.py that mean browser (tour) tests did not run.
+BROWSER_SKIP_MARKERS = (
+    "Chrome executable not found",
+    "websocket-client module is not installed",
+    "Chrome headless failed to start",
+    "Failed to detect chrome devtools port",
+    "Error during Chrome headless connection",
+    "Error during Chrome connection",
+    "Cannot connect to chrome dev tools",
+)
+
+UNINSTALL_RESULT_TAG = "JINGJAI_UNINSTALL_RESULT"
+
+
+def truthy(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+# --------------------------------------------------------------------------
+# Locating Odoo
+# --------------------------------------------------------------------------
+
+
+class OdooMisconfigured(RuntimeError):
+    """ODOO_PATH is set but does not give an importable odoo."""
+
+
+@dataclass
+class OdooLocation:
+    python: str
+    env: dict[str, str] = field(repr=False)
+    odoo_addons_dir: str
+    how: str  # "importable" or "ODOO_PATH=..."
+
+    def odoo_cmd(self, *args: str) -> list[str]:
+        return [self.python, "-m", "odoo", *args]
+
+
+_PROBE = r"""
+import os, odoo
+for p in list(odoo.__path__):
+    if os.path.isdir(os.path.join(p, 'addons', 'base')):
+        print('ADDONS=' + os.path.join(p, 'addons'))
+        break
+else:
+    raise SystemExit('odoo found at %r but it has no addons/base' % list(odoo.__path__))
+"""
+
+
+def _probe(python: str, env: dict[str, str]) -> str | None:
+    try:
+        res = subprocess.run(
+            [python, "-c", _PROBE],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT,
+            cwd=tempfile.gettempdir(),  # not the repo: no accidental local 'odoo'
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if res.returncode != 0:
+        return None
+    for line in res.stdout.splitlines():
+        if line.startswith("ADDONS="):
+            return line[len("ADDONS=") :]
+    return None
+
+
+_location_cache: dict[str, OdooLocation | None] = {}
+
+
+def locate_odoo() -> OdooLocation | None:
+    """Find Odoo without importing it here. None when absent.
+
+    Raises OdooMisconfigured when ODOO_PATH is set but unusable: an explicit
+    setting that does not work must fail, not skip.
+    """
+    if "loc" in _location_cache:
+        return _location_cache["loc"]
+    loc = _locate_odoo()
+    _location_cache["loc"] = loc
+    return loc
+
+
+def _locate_odoo() -> OdooLocation | None:
+    if truthy("JINGJAI_FORCE_NO_ODOO"):
+        return None
+    python = sys.executable or shutil.which("python3") or "python3"
+    env = dict(os.environ)
+    addons = _probe(python, env)
+    if addons:
+        return OdooLocation(python, env, addons, "importable")
+    odoo_path = os.environ.get("ODOO_PATH")
+    if not odoo_path:
+        return None
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (odoo_path, env.get("PYTHONPATH", "")) if p
+    )
+    addons = _probe(python, env)
+    if addons:
+        return OdooLocation(python, env, addons, f"ODOO_PATH={odoo_path}")
+    raise OdooMisconfigured(
+        f"ODOO_PATH={odoo_path!r} is set, but `{python} -c 'import odoo'` with it "
+        "on PYTHONPATH fails (or has no addons/base): fix ODOO_PATH or unset it"
+    )
+
+
+def addons_dir() -> Path:
+    return Path(os.environ.get("JINGJAI_ADDONS_DIR") or REPO_ROOT).resolve()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --------------------------------------------------------------------------
+# Log parsing
+# --------------------------------------------------------------------------
+
+
+def split_records(text: str) -> list[list[str]]:
+    """Group log lines into records: a timestamped line plus its continuation
+    lines (tracebacks, multi-line messages). Lines before the first record
+    (e.g. "Running as user 'root'...") form a record of their own."""
+    records: list[list[str]] = []
+    for line in text.splitlines():
+        if RECORD_START.match(line) or not records:
+            records.append([line])
+        else:
+            records[-1].append(line)
+    return records
+
+
+def bad_records(text: str) -> list[list[str]]:
+    return [r for r in split_records(text) if BAD_RECORD.match(r[0])]
+
+
+def warning_records_mentioning(text: str, needle: str) -> list[list[str]]:
+    needle = needle.lower()
+    return [
+        r
+        for r in split_records(text)
+        if WARNING_RECORD.match(r[0]) and needle in "\n".join(r).lower()
+    ]
+
+
+@dataclass
+class Summary:
+    failed: int
+    errors: int
+    run: int
+    db: str
+
+
+def parse_summary(text: str, db: str) -> Summary | None:
+    found = None
+    for m in SUMMARY.finditer(text):
+        if m.group(4) == db:
+            found = Summary(int(m.group(1)), int(m.group(2)), int(m.group(3)), db)
+    return found
+
+
+def skipped_tests(text: str) -> list[str]:
+    return [m.group(1) for line in text.splitlines() if (m := SKIPPED.match(line))]
+
+
+def browser_skip_lines(text: str) -> list[str]:
+    out = []
+    for line in text.splitlines():
+        if any(marker in line for marker in BROWSER_SKIP_MARKERS):
+            out.append(line.strip())
+    return out
+
+
+def excerpt(text: str, records: list[list[str]] | None = None, limit: int = 200) -> str:
+    """The relevant part of a log for an assertion message: the given records
+    (default: ERROR/CRITICAL ones, which include Odoo's FAIL:/ERROR: test
+    reports and their tracebacks), or the log's tail when there are none."""
+    if records is None:
+        records = bad_records(text)
+    lines: list[str] = []
+    for rec in records:
+        lines.extend(rec)
+        if len(lines) >= limit:
+            break
+    if not lines:
+        tail = text.splitlines()[-60:]
+        lines = ["(no ERROR/CRITICAL record; last lines of the log:)", *tail]
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"... ({len(lines) - limit} more lines cut)"]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# Running Odoo
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    cmd: list[str]
+    returncode: int | None  # None: timed out
+    log_path: Path
+    seconds: float
+    timed_out: bool = False
+
+    @property
+    def text(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+
+    def describe(self) -> str:
+        status = "TIMED OUT" if self.timed_out else f"exit code {self.returncode}"
+        return (
+            f"{status} after {self.seconds:.0f}s; full log: {self.log_path}\n"
+            f"command: {' '.join(self.cmd)}"
+        )
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+def run_logged(
+    cmd: list[str],
+    log_path: Path,
+    env: dict[str, str],
+    timeout: float,
+    stdin_text: str | None = None,
+) -> RunResult:
+    """Run cmd with stdout+stderr going to log_path (nothing streamed)."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    with open(log_path, "wb") as log:
+        log.write(("$ " + " ".join(cmd) + "\n").encode())
+        log.flush()
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=str(REPO_ROOT),
+            start_new_session=True,  # own process group: a timeout kills it all
+        )
+        try:
+            if stdin_text is not None:
+                proc.communicate(stdin_text.encode(), timeout=timeout)
+            else:
+                proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            return RunResult(cmd, None, log_path, time.monotonic() - t0, True)
+    return RunResult(cmd, proc.returncode, log_path, time.monotonic() - t0)
+
+
+def _prune_old_logs(root: Path, keep: int = 5) -> None:
+    try:
+        dirs = sorted(
+            (p for p in root.iterdir() if p.is_dir() and p.name.startswith(MODULE)),
+            key=lambda p: p.stat().st_mtime,
+        )
+    except OSError:
+        return
+    for old in dirs[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+UNINSTALL_SCRIPT = r"""
+import json, traceback
+import odoo
+result = {"steps": []}
+def step(name, fn):
+    try:
+        value = fn()
+        result["steps"].append({"step": name, "ok": True})
+        return value
+    except Exception:
+        result["steps"].append({"step": name, "ok": False,
+                                "traceback": traceback.format_exc()})
+        return None
+try:
+    mod = env["ir.module.module"].search([("name", "=", MODULE)])
+    result["state_before"] = mod.state
+    step("button_immediate_uninstall", lambda: mod.button_immediate_uninstall())
+    env.cr.commit()
+    # button_immediate_uninstall rebuilt the registry; use a fresh env on it.
+    registry = odoo.modules.registry.Registry(env.cr.dbname)
+    with registry.cursor() as cr:
+        e = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        m = e["ir.module.module"].search([("name", "=", MODULE)])
+        result["state"] = m.state
+        cr.execute("SELECT id, name FROM ir_ui_view WHERE arch_db::text ILIKE %s",
+                   ("%jingjai%",))
+        result["views_mentioning_jingjai"] = [list(r) for r in cr.fetchall()]
+        result["module_xmlids"] = e["ir.model.data"].search_count(
+            [("module", "=", MODULE)])
+        cr.execute(
+            "SELECT d.name FROM ir_model_data d WHERE d.module = %s "
+            "AND d.model = 'ir.ui.menu'", (MODULE,))
+        result["menu_xmlids"] = [r[0] for r in cr.fetchall()]
+        result["model_left"] = e["ir.model"].search_count([("model", "=", MODEL)])
+        result["model_in_registry"] = MODEL in e
+        cr.execute("SELECT to_regclass(%s) IS NOT NULL",
+                   (MODEL.replace(".", "_"),))
+        result["table_left"] = cr.fetchone()[0]
+        renders = {}
+        for model in ("res.partner", "sale.order", "account.move"):
+            if model not in e:
+                renders[model] = "absent"
+                continue
+            try:
+                e[model].get_views([(False, "form")])
+                renders[model] = "ok"
+            except Exception:
+                renders[model] = traceback.format_exc()
+        result["form_renders"] = renders
+        cr.rollback()
+except Exception:
+    result["fatal"] = traceback.format_exc()
+print(TAG + " " + json.dumps(result), flush=True)
+"""
+
+
+@dataclass
+class OdooSession:
+    """One fresh database: install + tests, upgrade, uninstall, then drop."""
+
+    loc: OdooLocation
+    addons: Path = field(default_factory=addons_dir)
+    db: str = field(
+        default_factory=lambda: f"{MODULE}_test_{int(time.time())}_{os.getpid()}"
+    )
+    keep: bool = field(default_factory=lambda: truthy("JINGJAI_KEEP_DB"))
+    results: dict[str, RunResult] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(tempfile.mkdtemp(prefix=f"{self.db}-data-"))
+        log_root = Path(
+            os.environ.get("JINGJAI_TEST_LOG_DIR") or REPO_ROOT / ".odoo-test-logs"
+        )
+        _prune_old_logs(log_root)
+        self.log_dir = log_root / self.db
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.dropped = False
+
+    @property
+    def addons_path(self) -> str:
+        return f"{self.addons},{self.loc.odoo_addons_dir}"
+
+    def _common(self) -> list[str]:
+        return [
+            "-d",
+            self.db,
+            f"--addons-path={self.addons_path}",
+            f"--data-dir={self.data_dir}",
+            "--max-cron-threads=0",
+        ]
+
+    def check_addon_present(self) -> str | None:
+        manifest = self.addons / MODULE / "__manifest__.py"
+        if not manifest.is_file():
+            return (
+                f"{manifest} does not exist: set JINGJAI_ADDONS_DIR to the directory "
+                f"that holds the {MODULE} add-on"
+            )
+        return None
+
+    def install_and_test(self) -> RunResult:
+        cmd = self.loc.odoo_cmd(
+            *self._common(),
+            "-i",
+            MODULE,
+            "--test-enable",
+            f"--test-tags=/{MODULE}",
+            "--stop-after-init",
+            "--http-interface=127.0.0.1",
+            f"--http-port={free_port()}",
+            "--log-level=info",
+        )
+        res = run_logged(
+            cmd, self.log_dir / "install_and_test.log", self.loc.env, TEST_RUN_TIMEOUT
+        )
+        self.results["install"] = res
+        return res
+
+    def upgrade(self) -> RunResult:
+        cmd = self.loc.odoo_cmd(
+            *self._common(),
+            "-u",
+            MODULE,
+            "--stop-after-init",
+            "--no-http",
+            "--log-level=info",
+        )
+        res = run_logged(cmd, self.log_dir / "upgrade.log", self.loc.env, OTHER_TIMEOUT)
+        self.results["upgrade"] = res
+        return res
+
+    def uninstall(self) -> tuple[RunResult, dict | None]:
+        cmd = self.loc.odoo_cmd(
+            "shell", *self._common(), "--no-http", "--log-level=warn"
+        )
+        script = (
+            f"MODULE = {MODULE!r}\nMODEL = {MODEL!r}\n"
+            f"TAG = {UNINSTALL_RESULT_TAG!r}\n{UNINSTALL_SCRIPT}"
+        )
+        res = run_logged(
+            cmd,
+            self.log_dir / "uninstall.log",
+            self.loc.env,
+            OTHER_TIMEOUT,
+            stdin_text=script,
+        )
+        self.results["uninstall"] = res
+        data = None
+        for line in res.text.splitlines():
+            if line.startswith(UNINSTALL_RESULT_TAG + " "):
+                data = json.loads(line[len(UNINSTALL_RESULT_TAG) + 1 :])
+        return res, data
+
+    def cleanup(self) -> str:
+        """Drop the database and remove its data dir (filestore), unless kept."""
+        if self.keep:
+            return (
+                f"JINGJAI_KEEP_DB=1: kept database {self.db!r} and data dir "
+                f"{self.data_dir} (drop with: dropdb {self.db}; rm -rf {self.data_dir})"
+            )
+        msgs = []
+        dropdb = shutil.which("dropdb")
+        if dropdb:
+            cmd = [dropdb, "--if-exists", "--force", self.db]
+        else:
+            cmd = [
+                "psql",
+                "-d",
+                "postgres",
+                "-c",
+                f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)',
+            ]
+        try:
+            res = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=OTHER_TIMEOUT
+            )
+            if res.returncode == 0:
+                self.dropped = True
+            else:
+                msgs.append(f"could not drop {self.db}: {res.stderr.strip()}")
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            msgs.append(f"could not drop {self.db}: {exc}")
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        return "; ".join(msgs) or f"dropped database {self.db} and its filestore"
+
+
+# --------------------------------------------------------------------------
+# What the terminal summary shows (filled by the tests, printed by conftest.py)
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    odoo_line: str | None = None
+    not_run_reason: str | None = None
+
+    def note(self, line: str) -> None:
+        self.notes.append(line)
+
+    def warn(self, line: str) -> None:
+        self.warnings.append(line)
+
+
+try:  # pytest >= 7
+    import pytest as _pytest
+
+    REPORT_KEY = _pytest.StashKey[Report]()
+except (ImportError, AttributeError):  # pragma: no cover
+    REPORT_KEY = None
