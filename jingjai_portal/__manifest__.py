@@ -2,12 +2,6 @@
     "name": "Jingjai Portal Links",
     "summary": "Expiring, revocable, audited portal links for customers, quotes "
     "and invoices: the URL is the credential, no password",
-    "description": """
-Share a customer's account, a single quote or a single invoice through a short,
-unguessable link that works on a phone and in LINE. Links expire on their own,
-close when the quote or invoice reaches its end, can be revoked in one click,
-and every generation, view and revocation is audited on the record.
-""",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
     "author": "Jingjai",

@@ -37,7 +37,7 @@ class ResPartner(models.Model):
         return [("partner_id", "in", self.ids), ("scope", "=", "customer")]
 
     def _jingjai_portal_check_shareable(self):
-        super()._jingjai_portal_check_shareable()
+        result = super()._jingjai_portal_check_shareable()
         # A customer-wide link shows every document of the customer: only someone
         # who may read all of them may share them, or the link would be a way
         # around their own access rights.
@@ -57,6 +57,7 @@ class ResPartner(models.Model):
                         customer.display_name,
                     )
                 )
+        return result
 
     def _jingjai_portal_sections(self, company):
         """The account page's sections: what each lists and how to find it.
