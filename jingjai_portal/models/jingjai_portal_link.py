@@ -264,6 +264,7 @@ class JingjaiPortalLink(models.Model):
             {"revoked_at": fields.Datetime.now(), "revoked_by_id": self.env.uid}
         )
         for link in to_revoke:
+            link._get_target()._jingjai_portal_after_revoke()
             link._post_audit_note(
                 self.env._(
                     "Portal link …%(hint)s revoked by %(user)s.",

@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -193,6 +194,18 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         their own record. Returns an empty recordset otherwise.
         """
         return self.env["res.partner"].browse()
+
+    def _jingjai_portal_after_revoke(self):
+        """Close the other doors to this record when one of its links is revoked.
+
+        A revoked link usually means the URL leaked. Documents that also carry
+        Odoo's own permanent ``access_token`` get a new one, so an older native
+        share link to the same document dies with ours.
+        """
+        self.ensure_one()
+        if "access_token" in self._fields and self.sudo().access_token:
+            # sudo: staff revoking a link may not write the document itself.
+            self.sudo().access_token = str(uuid.uuid4())
 
     @api.model
     def _jingjai_portal_today(self):

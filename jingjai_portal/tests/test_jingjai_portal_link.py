@@ -1,4 +1,5 @@
 import hashlib
+import logging
 import re
 from datetime import datetime, timedelta
 
@@ -9,6 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.jingjai_portal.controllers.portal_link import RedactLinkTokens
 from odoo.addons.jingjai_portal.tests.common import JingjaiPortalCommon
 
 TOKEN_RE = r"[A-Za-z0-9_-]{22}"
@@ -471,6 +473,37 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
         self.assertEqual(
             (quote_link + customer_link).mapped("state"), ["revoked", "revoked"]
         )
+
+    def test_revoking_rotates_odoos_own_access_token(self):
+        """A revoked quote or invoice link also kills Odoo's native share link."""
+        for document in (self.quote_th, self.invoice_th):
+            document._portal_ensure_token()
+            old_token = document.access_token
+            link, _token, _result = self._generate(document)
+            link.with_user(self.user_sales_manager).action_revoke()
+            self.assertTrue(document.access_token)
+            self.assertNotEqual(document.access_token, old_token)
+
+    def test_access_log_never_shows_a_token(self):
+        """The werkzeug request line keeps only the last four characters."""
+        _link, token, _result = self._generate(self.customer_th)
+        werkzeug_logger = logging.getLogger("werkzeug")
+        redactors = [
+            f for f in werkzeug_logger.filters if isinstance(f, RedactLinkTokens)
+        ]
+        self.assertTrue(redactors, "the filter is installed on the werkzeug logger")
+        record = werkzeug_logger.makeRecord(
+            "werkzeug",
+            logging.INFO,
+            __file__,
+            0,
+            '%s - - [%s] "%s" %s %s',
+            ("127.0.0.1", "now", f"GET /p/{token}/invoice/7 HTTP/1.1", 200, "-"),
+            None,
+        )
+        self.assertTrue(redactors[0].filter(record))
+        self.assertNotIn(token, record.getMessage())
+        self.assertIn(f"/p/…{token[-4:]}/invoice/7", record.getMessage())
 
     def test_revoked_link_stays_revoked(self):
         """Writing revoked_at (or revoked_by_id) again on a revoked link is refused."""
