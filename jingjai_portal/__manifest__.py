@@ -21,6 +21,7 @@
         "security/ir.model.access.csv",
         "security/jingjai_portal_security.xml",
         "data/mail_activity_type_data.xml",
+        "data/mail_template_data.xml",
         "views/jingjai_portal_link_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
@@ -28,6 +29,9 @@
         "views/res_config_settings_views.xml",
         "views/jingjai_portal_menus.xml",
         "views/jingjai_portal_templates.xml",
+        "views/portal_link_code_templates.xml",
+        "views/portal_link_invoice_templates.xml",
+        "views/portal_link_quote_templates.xml",
         "wizard/jingjai_portal_link_generate_views.xml",
     ],
     "demo": [

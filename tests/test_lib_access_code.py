@@ -268,3 +268,73 @@ def test_code_usable_until_max_tries():
 
 def test_code_not_usable_once_used():
     assert not access_code.code_usable(NOW, NOW, 0, True)
+
+
+# code_required
+
+
+@pytest.mark.parametrize(
+    ("enabled", "always", "balance", "expected"),
+    [
+        (False, True, 900000, False),
+        (False, False, 900000, False),
+        (True, True, 0, True),
+        (True, False, 500000.01, True),
+        (True, False, 500000, False),
+        (True, False, 0, False),
+        (True, False, None, False),
+        (True, False, -700000, False),
+    ],
+)
+def test_code_required(enabled, always, balance, expected):
+    assert access_code.code_required(enabled, always, balance, 500000) is expected
+
+
+# tries_left and windows
+
+
+def test_tries_left():
+    assert access_code.tries_left(0) == 5
+    assert access_code.tries_left(4) == 1
+    assert access_code.tries_left(5) == 0
+    assert access_code.tries_left(7) == 0
+
+
+def test_failures_since_keeps_every_failure_that_can_still_lock():
+    since = access_code.failures_since(NOW)
+    assert since == NOW - timedelta(minutes=75)
+    # The latest lockout still running at NOW started one second after
+    # NOW - LOCKOUT_DURATION; its ten failures may span just under an hour.
+    last = NOW - access_code.LOCKOUT_DURATION + SECOND
+    failures = [last - access_code.LOCKOUT_WINDOW + SECOND] + _failures(9, last)
+    assert access_code.lockout_until(NOW, failures) == NOW + SECOND
+    assert min(failures) > since
+
+
+def test_sends_since_is_the_can_send_window():
+    since = access_code.sends_since(NOW)
+    assert since == NOW - timedelta(hours=1)
+    assert access_code.can_send(NOW, [since] * 5) == (True, None)
+
+
+# Unlock secrets
+
+
+def test_unlock_secret_is_256_random_bits_url_safe():
+    secret = access_code.new_unlock_secret()
+    assert len(secret) == 43
+    assert access_code.is_unlock_secret(secret)
+    assert access_code.new_unlock_secret() != secret
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "", "short", "a" * 42, "a" * 44, "a" * 42 + "=", "a" * 42 + "é", 12],
+)
+def test_is_unlock_secret_refuses(value):
+    assert not access_code.is_unlock_secret(value)
+
+
+def test_unlock_digest_is_sha256_hex():
+    secret = "A" * 43
+    assert access_code.unlock_digest(secret) == hashlib.sha256(b"A" * 43).hexdigest()

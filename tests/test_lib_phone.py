@@ -82,3 +82,22 @@ def test_mask_phone(e164, expected):
 )
 def test_mask_email(email, expected):
     assert phone.mask_email(email) == expected
+
+
+@pytest.mark.parametrize(
+    ("e164", "expected"),
+    [
+        ("+66812345678", True),
+        ("+66912345678", True),
+        ("+6621234567", False),
+        ("+16502530000", True),
+        ("+447400123456", True),
+        ("+442071234567", False),
+        ("0812345678", False),
+        ("", False),
+        (None, False),
+        ("abc", False),
+    ],
+)
+def test_is_mobile(e164, expected):
+    assert phone.is_mobile(e164) is expected

@@ -2,9 +2,12 @@ import logging
 import re
 
 from odoo import _, http
+from odoo.exceptions import UserError
 from odoo.http import content_disposition, request
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..lib.slip import MAX_SLIP_BYTES
 
 _logger = logging.getLogger(__name__)
 
@@ -20,7 +23,24 @@ SECURITY_HEADERS = {
 }
 SECTION_PAGE_SIZE = 20
 
-TOKEN_IN_PATH = re.compile(r"/p/[^/\s?\"]*?([^/\s?\"]{0,4})(?=[/\s?\"]|$)")
+# The cookie of a browser that entered a link's access code (one per link: its
+# path is the link's own URL).
+UNLOCK_COOKIE = "jingjai_portal_unlock"
+# Where to go back after the code: a path below the link, nothing else.
+NEXT_PATH = re.compile(r"/(?:[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*)?")
+# HTTP status of the code page after a send or a check that did not unlock.
+CODE_PAGE_STATUS = {
+    "wrong": 400,
+    "malformed": 400,
+    "blocked": 400,
+    "expired": 400,
+    "used": 400,
+    "no_code": 400,
+    "locked": 429,
+    "too_soon": 429,
+}
+
+TOKEN_IN_PATH = re.compile(r"/p/+[^/\s?\"']*?([^/\s?\"']{0,4})(?=[/\s?\"']|$)")
 
 
 class RedactLinkTokens(logging.Filter):
@@ -40,6 +60,9 @@ class RedactLinkTokens(logging.Filter):
 
 
 logging.getLogger("werkzeug").addFilter(RedactLinkTokens())
+# Odoo's own request warnings name the path too, e.g. a form posted to
+# /p/<token>/decline without a valid CSRF token.
+logging.getLogger("odoo.http").addFilter(RedactLinkTokens())
 
 
 class PortalLinkController(http.Controller):
@@ -67,7 +90,7 @@ class PortalLinkController(http.Controller):
         sitemap=False,
     )
     def portal_link_pdf(self, token, **kwargs):
-        link_sudo, refusal = self._open_link(token, "/pdf")
+        link_sudo, refusal = self._open_link(token, "/pdf", closed_pdf=True)
         if refusal:
             return refusal
         target = link_sudo._get_target()
@@ -176,12 +199,345 @@ class PortalLinkController(http.Controller):
         return self._not_found()
 
     # ------------------------------------------------------------
+    # INVOICES: PromptPay QR image and payment slips
+    # ------------------------------------------------------------
+
+    @http.route(
+        [
+            "/p/<string:token>/promptpay.png",
+            "/p/<string:token>/invoice/<string:document_id>/promptpay.png",
+        ],
+        type="http",
+        auth="public",
+        methods=["GET"],
+        sitemap=False,
+    )
+    def portal_link_promptpay_png(self, token, document_id=None, **kwargs):
+        """The invoice's PromptPay QR as a file to save: customers open the link on
+        the phone that runs their banking app, which scans a saved picture.
+        """
+        link_sudo, invoice, refusal = self._open_invoice(
+            token, document_id, "/promptpay.png"
+        )
+        if refusal:
+            return refusal
+        qr_file = invoice._jingjai_portal_promptpay_png()
+        if not qr_file:
+            return self._not_found()
+        png, filename = qr_file
+        disposition = content_disposition(filename, "attachment")
+        return self._secure(
+            request.make_response(
+                png,
+                headers=[
+                    ("Content-Type", "image/png"),
+                    ("Content-Length", len(png)),
+                    ("Content-Disposition", disposition),
+                ],
+            )
+        )
+
+    @http.route(
+        [
+            "/p/<string:token>/slip",
+            "/p/<string:token>/invoice/<string:document_id>/slip",
+        ],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        sitemap=False,
+    )
+    def portal_link_slip(self, token, document_id=None, slip=None, **kwargs):
+        """A customer sends the slip of their transfer (form post, CSRF checked)."""
+        link_sudo, invoice, refusal = self._open_invoice(token, document_id, "/slip")
+        if refusal:
+            return refusal
+        # One byte over the limit is enough to refuse a file as too large.
+        content = slip.read(MAX_SLIP_BYTES + 1) if hasattr(slip, "read") else b""
+        page_url, home_url = self._invoice_urls(token, invoice, document_id)
+        try:
+            invoice._jingjai_portal_receive_slip(
+                link_sudo,
+                getattr(slip, "filename", ""),
+                content,
+                self._visitor()[0],
+            )
+        except UserError as error:
+            values = invoice._jingjai_portal_page_values(link_sudo, page_url)
+            values.update(home_url=home_url, slip_error=error.args[0])
+            return self._render(
+                invoice._jingjai_portal_page_template, values, status=400
+            )
+        return self._secure(request.redirect(f"{page_url}#pay", code=303))
+
+    def _open_invoice(self, token, document_id, suffix):
+        """Open the link and find the invoice this URL is about.
+
+        An invoice link's own invoice (no id in the URL), or an invoice that a
+        customer-wide link lists; anything else is "not found".
+
+        :return: ``(link_sudo, invoice, refusal)``
+        """
+        subpath = (f"/invoice/{document_id}" if document_id else "") + suffix
+        link_sudo, refusal = self._open_link(token, subpath)
+        if refusal:
+            return link_sudo, None, refusal
+        target = link_sudo._get_target()
+        if document_id is None:
+            invoice = target if link_sudo.scope == "invoice" else None
+        else:
+            record_id = self._parse_id(document_id)
+            invoice = record_id and target._jingjai_portal_document_of(
+                link_sudo, "invoice", record_id
+            )
+        if not invoice:
+            return link_sudo, None, self._not_found()
+        return link_sudo, invoice, None
+
+    @staticmethod
+    def _invoice_urls(token, invoice, document_id):
+        """``(page_url, home_url)`` of an invoice page under ``token``."""
+        if document_id is None:
+            return f"/p/{token}", None
+        return f"/p/{token}/invoice/{invoice.id}", f"/p/{token}"
+
+    # ------------------------------------------------------------
+    # QUOTES: sign and accept, decline
+    # ------------------------------------------------------------
+
+    @http.route(
+        [
+            "/p/<string:token>/accept",
+            "/p/<string:token>/order/<string:document_id>/accept",
+        ],
+        type="jsonrpc",
+        auth="public",
+        methods=["POST"],
+        sitemap=False,
+    )
+    def portal_link_accept(
+        self,
+        token,
+        document_id=None,
+        name=None,
+        signature=None,
+        csrf_token=None,
+        **kwargs,
+    ):
+        """Sign and accept a quote: the contract of ``portal.signature_form``.
+
+        :return: ``{'error': message}``, or ``{'force_refresh': True,
+            'redirect_url': …}`` back to the quote's page
+        """
+        request.future_response.headers.update(SECURITY_HEADERS)
+        # Odoo does not check CSRF on jsonrpc routes: the page puts the session's
+        # token in the call URL, so no other site can make a visitor sign.
+        csrf_token = csrf_token or request.httprequest.args.get("csrf_token")
+        if not isinstance(csrf_token, str) or not request.validate_csrf(csrf_token):
+            return {
+                "error": _("This page is out of date. Please reload it and sign again.")
+            }
+        link_sudo, quote_sudo, refusal = self._open_quote(token, document_id, "/accept")
+        if refusal:
+            # A dead link says why; otherwise the quote is not this link's, or the
+            # link's access code must be entered again: reloading shows which.
+            return {
+                "error": (link_sudo and link_sudo._get_refusal_message())
+                or _(
+                    "This quote cannot be opened from this page. Please reload it, "
+                    "or ask us for a new link."
+                )
+            }
+        try:
+            quote_sudo._jingjai_portal_accept(
+                link_sudo, name, signature, self._visitor()[0]
+            )
+        except UserError as error:
+            return {"error": error.args[0]}
+        page_url, _home_url = self._quote_urls(token, quote_sudo, document_id)
+        return {"force_refresh": True, "redirect_url": page_url}
+
+    @http.route(
+        [
+            "/p/<string:token>/decline",
+            "/p/<string:token>/order/<string:document_id>/decline",
+        ],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        sitemap=False,
+    )
+    def portal_link_decline(self, token, document_id=None, reason=None, **kwargs):
+        """The customer declines a quote (form post, CSRF checked by Odoo)."""
+        link_sudo, quote_sudo, refusal = self._open_quote(
+            token, document_id, "/decline"
+        )
+        if refusal:
+            return refusal
+        page_url, home_url = self._quote_urls(token, quote_sudo, document_id)
+        try:
+            quote_sudo._jingjai_portal_decline(link_sudo, reason, self._visitor()[0])
+        except UserError as error:
+            values = quote_sudo._jingjai_portal_page_values(link_sudo, page_url)
+            values.update(
+                home_url=home_url,
+                decline_error=error.args[0],
+                decline_reason=reason or "",
+            )
+            return self._render(
+                quote_sudo._jingjai_portal_page_template, values, status=400
+            )
+        return self._render(
+            "jingjai_portal.page_quote_declined",
+            {
+                "link": link_sudo,
+                "company": link_sudo.company_id,
+                "record": quote_sudo,
+                "home_url": home_url,
+            },
+        )
+
+    def _open_quote(self, token, document_id, suffix):
+        """Open the link and find the quote this URL is about.
+
+        A quote link's own quote (no id in the URL), or a quote that a
+        customer-wide link lists; anything else is "not found".
+
+        :return: ``(link_sudo, quote_sudo, refusal)``
+        """
+        subpath = (f"/order/{document_id}" if document_id else "") + suffix
+        link_sudo, refusal = self._open_link(token, subpath)
+        if refusal:
+            return link_sudo, None, refusal
+        target = link_sudo._get_target()
+        if document_id is None:
+            quote = target
+        else:
+            record_id = self._parse_id(document_id)
+            quote = record_id and target._jingjai_portal_document_of(
+                link_sudo, "order", record_id
+            )
+        if not quote or not quote._jingjai_portal_accepts_online:
+            return link_sudo, None, self._not_found()
+        return link_sudo, quote, None
+
+    @staticmethod
+    def _quote_urls(token, quote, document_id):
+        """``(page_url, home_url)`` of a quote page under ``token``."""
+        if document_id is None:
+            return f"/p/{token}", None
+        return f"/p/{token}/order/{quote.id}", f"/p/{token}"
+
+    # ------------------------------------------------------------
+    # ACCESS CODES: send a code, check it, unlock this browser
+    # ------------------------------------------------------------
+
+    @http.route(
+        "/p/<string:token>/code/send",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        sitemap=False,
+    )
+    def portal_link_code_send(self, token, next_path="/", **kwargs):
+        """Send a fresh access code to the customer (form post, CSRF checked)."""
+        link_sudo, refusal = self._open_link(token, "/code/send", unlocking=True)
+        if refusal:
+            return refusal
+        next_path = self._safe_next_path(next_path)
+        if not link_sudo.requires_code:
+            return self._redirect_into(token, next_path)
+        outcome = link_sudo._access_code_send(self._visitor()[0])
+        if outcome["status"] == "sent":
+            # Back to a GET, which shows the code form: reloading it sends nothing.
+            return self._redirect_into(token, next_path)
+        return self._render_code_page(link_sudo, token, next_path, outcome)
+
+    @http.route(
+        "/p/<string:token>/code",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        sitemap=False,
+    )
+    def portal_link_code_check(self, token, code=None, next_path="/", **kwargs):
+        """Check the code typed in; the right one unlocks the link in this browser."""
+        link_sudo, refusal = self._open_link(token, "/code", unlocking=True)
+        if refusal:
+            return refusal
+        next_path = self._safe_next_path(next_path)
+        if not link_sudo.requires_code:
+            return self._redirect_into(token, next_path)
+        outcome = link_sudo._access_code_check(code, *self._visitor())
+        if outcome["status"] != "unlocked":
+            return self._render_code_page(link_sudo, token, next_path, outcome)
+        response = self._redirect_into(token, next_path)
+        # Scoped to this link's URLs, unreadable by scripts, not sent by other
+        # sites' subrequests; only its digest is stored, with its expiry.
+        response.set_cookie(
+            UNLOCK_COOKIE,
+            outcome["secret"],
+            max_age=int((outcome["expires_at"] - link_sudo._now()).total_seconds()),
+            expires=outcome["expires_at"],
+            path=f"/p/{token}",
+            secure=request.httprequest.scheme == "https",
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
+
+    def _code_gate(self, link_sudo, token, subpath):
+        """The code page when this browser has not unlocked the link, else None."""
+        if link_sudo._access_code_unlocked(
+            request.httprequest.cookies.get(UNLOCK_COOKIE)
+        ):
+            return None
+        # After the code, back to the page asked for; a form post cannot be
+        # replayed, so it goes back to the link's first page.
+        next_path = subpath if request.httprequest.method == "GET" else "/"
+        return self._render_code_page(link_sudo, token, self._safe_next_path(next_path))
+
+    def _render_code_page(self, link_sudo, token, next_path, outcome=None):
+        values = link_sudo._access_code_page_values(outcome)
+        values.update(
+            company=link_sudo.company_id,
+            send_url=f"/p/{token}/code/send",
+            check_url=f"/p/{token}/code",
+            next_path=next_path,
+        )
+        return self._render(
+            "jingjai_portal.page_access_code",
+            values,
+            status=CODE_PAGE_STATUS.get(values["status"], 200),
+        )
+
+    def _redirect_into(self, token, next_path):
+        suffix = "" if next_path == "/" else next_path
+        return self._secure(request.redirect(f"/p/{token}{suffix}", code=303))
+
+    @staticmethod
+    def _safe_next_path(value):
+        """A path below the link to go back to, or "/" for anything else."""
+        text = str(value or "")
+        if not NEXT_PATH.fullmatch(text) or ".." in text:
+            return "/"
+        return text
+
+    # ------------------------------------------------------------
     # HELPERS
     # ------------------------------------------------------------
 
-    def _open_link(self, token, subpath):
+    def _open_link(self, token, subpath, closed_pdf=False, unlocking=False):
         """Resolve the token, log the view, and refuse anything but an active link.
 
+        A link that requires an access code answers with the code page until
+        this browser has entered the right code; the state is checked first, so
+        revoking or expiring a link ends every unlocked browser at once.
+
+        :param bool closed_pdf: the route serves the record's PDF, which a closed
+            link still gives when its closed page offers it (an accepted quote)
+        :param bool unlocking: the route sends or checks an access code: it gets
+            the link whether or not this browser is unlocked
         :return: ``(link_sudo, refusal)``; ``refusal`` is the page to send instead
             when the token is unknown or the link is not active, else ``None``
         """
@@ -191,7 +547,24 @@ class PortalLinkController(http.Controller):
         link_sudo = self._use_customer_language(link_sudo)
         link_sudo._record_view(*self._visitor(), subpath)
         if link_sudo.state == "active":
-            return link_sudo, None
+            if unlocking:
+                return link_sudo, None
+            return link_sudo, self._code_gate(link_sudo, token, subpath)
+        closed_page = (
+            link_sudo.state == "closed"
+            and link_sudo._get_target()._jingjai_portal_closed_page(link_sudo)
+        )
+        if closed_page:
+            # A closed page may still show the document: it asks for the code too.
+            gate = None if unlocking else self._code_gate(link_sudo, token, subpath)
+            if unlocking or gate:
+                return link_sudo, gate
+            template, values = closed_page
+            if closed_pdf and values.get("offers_pdf"):
+                return link_sudo, None
+            # The page's own links (its PDF) stay under this token.
+            values["page_url"] = f"/p/{token}"
+            return link_sudo, self._render(template, values)
         return link_sudo, self._render(
             "jingjai_portal.page_unavailable",
             {

@@ -29,6 +29,9 @@ DEFAULT_THRESHOLD_THB = 500000
 PBKDF2_ITERATIONS = 10000
 
 _SEND_WINDOW = timedelta(hours=1)
+# Bytes of randomness in the cookie that marks a browser as unlocked.
+UNLOCK_SECRET_BYTES = 32
+_UNLOCK_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 _CODE_PATTERN = re.compile(rf"[0-9]{{{CODE_DIGITS}}}")
 _SEPARATORS = re.compile(r"[\s-]+")
 # Customers type codes on Thai keyboards and phone IMEs, which may produce
@@ -115,6 +118,57 @@ def lockout_until(now: datetime, failure_times: list[datetime]) -> datetime | No
     if ends and max(ends) > now:
         return max(ends)
     return None
+
+
+def code_required(
+    enabled: bool, always: bool, open_balance: float, threshold: float
+) -> bool:
+    """Tell whether a new link for a customer asks for an access code.
+
+    Only when the company turned access codes on, and then when the customer
+    always wants one or owes strictly more than ``threshold``.
+    """
+    return bool(enabled) and (bool(always) or (open_balance or 0.0) > threshold)
+
+
+def tries_left(tries: int) -> int:
+    """Return how many more wrong codes the current code accepts."""
+    return max(MAX_TRIES_PER_CODE - tries, 0)
+
+
+def failures_since(now: datetime) -> datetime:
+    """Return the oldest failure time that can still lock the page at ``now``.
+
+    A lockout lasts LOCKOUT_DURATION after failures spread over less than
+    LOCKOUT_WINDOW, so older failures can be left out of :func:`lockout_until`.
+    """
+    return now - LOCKOUT_WINDOW - LOCKOUT_DURATION
+
+
+def sends_since(now: datetime) -> datetime:
+    """Return the oldest send time that :func:`can_send` still counts at ``now``."""
+    return now - _SEND_WINDOW
+
+
+def new_unlock_secret() -> str:
+    """Return the random value of a browser's unlock cookie (256 bits)."""
+    return secrets.token_urlsafe(UNLOCK_SECRET_BYTES)
+
+
+def is_unlock_secret(value) -> bool:
+    """Tell whether ``value`` has the shape of :func:`new_unlock_secret`.
+
+    Anything else is not worth a database lookup.
+    """
+    return isinstance(value, str) and _UNLOCK_PATTERN.fullmatch(value) is not None
+
+
+def unlock_digest(secret: str) -> str:
+    """Return the hex SHA-256 of an unlock secret, the only form stored.
+
+    Unlike codes, a plain hash is enough: 256 random bits cannot be enumerated.
+    """
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
 
 def code_usable(now: datetime, sent_at: datetime, tries: int, used: bool) -> bool:

@@ -6,6 +6,12 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _INTERNATIONAL_ZEROS = "00"
 _MASKED_GROUPS = "•••• •••• "
 _VISIBLE_DIGITS = 4
+_SMS_CAPABLE_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+)
 
 
 class PhoneError(ValueError):
@@ -46,6 +52,18 @@ def normalize_phone(raw: str, default_region: str = "TH") -> str:
     if not phonenumbers.is_valid_number(number):
         raise PhoneError(f"{raw!r} is not a valid phone number.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_mobile(e164: str) -> bool:
+    """Tell whether an E.164 number can receive SMS: a mobile number.
+
+    Numbers whose plan does not tell mobile from fixed lines (the United
+    States, for one) are given the benefit of the doubt.
+    """
+    number = _parse(e164 or "", "ZZ")
+    if not _is_valid(number):
+        return False
+    return phonenumbers.number_type(number) in _SMS_CAPABLE_TYPES
 
 
 def mask_phone(e164: str) -> str:

@@ -1,8 +1,40 @@
-from odoo import api, models
+import base64
+import io
+import re
+import warnings
+from urllib.parse import urlsplit
+
+import qrcode
+from markupsafe import Markup
+from PIL import Image
+from qrcode.image.pil import PilImage
+
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools.image import IMAGE_MAX_RESOLUTION
+
+from ..lib import slip as slip_rules
+from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
 
 PAID_STATES = ("paid", "in_payment")
+
+# The Send flow's email carries this URL until the email really goes out: only
+# then is the link made, so opening and cancelling the Send dialog makes none.
+MAIL_LINK_PLACEHOLDER = "/p/link-made-when-sent"
+
+# What the invoice page offers, by payment state (see _jingjai_portal_payment).
+PAYABLE_STATES = ("promptpay", "not_thb", "no_promptpay")
+
+# PromptPay QR images: 10 px per module and the standard 4-module quiet zone
+# give about 490 px, sharp on a 3x phone screen and easy for banking apps to read
+# from a saved picture. Level M survives a scratched or slightly cropped screen.
+QR_BOX_SIZE = 10
+QR_BORDER = 4
+
+# Uploads kept per invoice: enough for every honest retry, not a free file store.
+MAX_SLIPS_PER_INVOICE = 20
+SLIP_IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
 
 
 class AccountMove(models.Model):
@@ -13,6 +45,19 @@ class AccountMove(models.Model):
     _jingjai_portal_customer_path = "commercial_partner_id"
     _jingjai_portal_page_template = "jingjai_portal.page_invoice"
     _jingjai_portal_report_ref = "account.account_invoices"
+
+    jingjai_portal_slip_ids = fields.Many2many(
+        comodel_name="ir.attachment",
+        relation="jingjai_portal_account_move_slip_rel",
+        column1="move_id",
+        column2="attachment_id",
+        string="Payment slips from the portal",
+        readonly=True,
+        copy=False,
+        help="Transfer slips the customer uploaded through a portal link. They do "
+        "not mark the invoice paid: register the payment once the transfer is "
+        "confirmed.",
+    )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_portal_links(self):
@@ -59,17 +104,499 @@ class AccountMove(models.Model):
 
     def _jingjai_portal_page_values(self, link, page_url):
         values = super()._jingjai_portal_page_values(link, page_url)
+        today = self._jingjai_portal_today()
+        is_overdue = bool(
+            self.move_type == "out_invoice"
+            and self.payment_state not in (*PAID_STATES, "reversed")
+            and self.invoice_date_due
+            and self.invoice_date_due < today
+        )
+        overdue_days = (today - self.invoice_date_due).days if is_overdue else 0
+        payment = self._jingjai_portal_payment()
+        if payment["state"] == "promptpay":
+            png = self._jingjai_portal_qr_png(payment["payload"])
+            # Inline, so the QR shows without a second request (and a second
+            # entry in the view log); the download route serves the same PNG.
+            payment["qr_src"] = "data:image/png;base64," + base64.b64encode(png).decode(
+                "ascii"
+            )
+            # Half the PNG's pixels: one image pixel per screen pixel on the
+            # usual 2x phone screen, so no module is blurred by scaling.
+            payment["qr_width"] = int.from_bytes(png[16:20], "big") // 2
+            payment["qr_download_url"] = f"{page_url}/promptpay.png"
+            payment["qr_filename"] = self._jingjai_portal_promptpay_filename()
         values.update(
             {
                 "lines": self.invoice_line_ids,
                 "currency": self.currency_id,
                 "tax_totals": self.tax_totals,
                 "amount_paid": self.amount_total - self.amount_residual,
-                "is_overdue": bool(
-                    self.payment_state not in (*PAID_STATES, "reversed")
-                    and self.invoice_date_due
-                    and self.invoice_date_due < self._jingjai_portal_today()
-                ),
+                "is_overdue": is_overdue,
+                "overdue_label": self.env._("Overdue by %s day(s)", overdue_days),
+                "payment": payment,
+                "slips": self.jingjai_portal_slip_ids,
+                "slip_waiting": self._jingjai_portal_slip_waiting(),
+                "slip_url": f"{page_url}/slip",
+                "slip_max_mb": slip_rules.MAX_SLIP_BYTES // (1024 * 1024),
+                "slip_error": False,
             }
         )
         return values
+
+    def _jingjai_portal_closed_page(self, link):
+        """A paid invoice thanks the customer instead of saying "expired".
+
+        Only while the link's own time runs: a receipt is no reason to keep a
+        link readable for ever. Cancelled or reversed invoices, and archived
+        customers, keep the generic page.
+        """
+        self.ensure_one()
+        if (
+            self.state != "posted"
+            or self.payment_state not in PAID_STATES
+            or not self._jingjai_portal_customer().active
+            or link._now() >= link.expires_at
+        ):
+            return None
+        payments = self._jingjai_portal_payments_received()
+        return "jingjai_portal.page_invoice_paid", {
+            "link": link,
+            "record": self,
+            "company": link.company_id,
+            "paid_on": max((payment["date"] for payment in payments), default=False),
+            # The paid invoice's PDF stays downloadable: it is the customer's
+            # receipt (the controller serves /pdf of a closed link that offers it).
+            "offers_pdf": True,
+        }
+
+    # ------------------------------------------------------------
+    # MAIL: Send with a portal link instead of Odoo's access token
+    # ------------------------------------------------------------
+
+    def _get_mail_template(self):
+        # The invoice's Send flow (single and batch) emails our template, with a
+        # portal link button, to customers; vendor bills keep Odoo's.
+        if self and all(
+            move.move_type in ("out_invoice", "out_refund") for move in self
+        ):
+            template = self.env.ref(
+                "jingjai_portal.mail_template_invoice_portal_link",
+                raise_if_not_found=False,
+            )
+            if template:
+                return template
+        return super()._get_mail_template()
+
+    def message_post(self, **kwargs):
+        body = kwargs.get("body")
+        if (
+            len(self) != 1
+            or not body
+            or MAIL_LINK_PLACEHOLDER not in body
+            # Staff and the sending cron only (the real user, even under sudo):
+            # a customer's portal message cannot mint links.
+            or not self.env.user._is_internal()
+        ):
+            return super().message_post(**kwargs)
+        # The email is really going out: make its link now, one per email.
+        result = self._jingjai_portal_mail_link_generate()
+        link_path = urlsplit(result["url"]).path
+        kwargs["body"] = self._jingjai_portal_replace_url(
+            body, MAIL_LINK_PLACEHOLDER, link_path
+        )
+        message = super(
+            AccountMove, self.with_context(jingjai_portal_mail_move_id=self.id)
+        ).message_post(**kwargs)
+        # The email has been rendered with the link; the chatter keeps a way to
+        # the link's audit record instead, so no database table holds the token.
+        # sudo: the sender may not edit messages; this only removes the token.
+        message.sudo().body = self._jingjai_portal_replace_url(
+            message.body, link_path, f"/odoo/jingjai.portal.link/{result['link_id']}"
+        )
+        return message
+
+    def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
+        groups = super()._notify_get_recipients_groups(
+            message, model_description, msg_vals=msg_vals
+        )
+        if self.env.context.get("jingjai_portal_mail_move_id") == self.id:
+            # Our email's portal link is the customer's way in; Odoo's own button
+            # would carry the invoice's permanent access_token next to it.
+            for group_name, _group_func, group_data in groups:
+                if group_name != "user":
+                    group_data["has_button_access"] = False
+        return groups
+
+    def _jingjai_portal_mail_can_link(self):
+        """Whether the Send email can carry a portal link to this invoice now."""
+        self.ensure_one()
+        try:
+            self._jingjai_portal_check_shareable()
+        except UserError:
+            return False
+        return True
+
+    def _jingjai_portal_mail_link_placeholder(self):
+        """The URL the Send dialog shows where the link will be (see message_post)."""
+        self.ensure_one()
+        return f"{self.get_base_url()}{MAIL_LINK_PLACEHOLDER}"
+
+    def _jingjai_portal_mail_link_days(self):
+        """How many days a link made now stays valid (the company's setting)."""
+        self.ensure_one()
+        return self._jingjai_portal_company().jingjai_portal_invoice_expiry_days
+
+    def _jingjai_portal_mail_link_generate(self):
+        """Make the link an email carries, in the name of whoever sends it.
+
+        Batch sending runs in a cron as OdooBot: the link is then made by the user
+        who asked for the sending (kept in ``sending_data``), or the invoice's
+        salesperson.
+        """
+        self.ensure_one()
+        Users = self.env["res.users"]
+        candidates = (
+            self.env.user,
+            Users.browse((self.sending_data or {}).get("author_user_id")).exists(),
+            self.invoice_user_id,
+            self.env.ref("base.user_admin", raise_if_not_found=False) or Users,
+        )
+        author = next(
+            (
+                user
+                for user in candidates
+                if user and user.active and user._is_internal()
+            ),
+            Users,
+        )
+        if not author:
+            raise UserError(
+                self.env._("Nobody can make the portal link this email needs.")
+            )
+        return (
+            self.env["jingjai.portal.link"]
+            .with_user(author)
+            .generate(self._name, self.id)
+        )
+
+    @api.model
+    def _jingjai_portal_replace_url(self, body, old_path, new_path):
+        """``body`` with every ``old_path`` replaced, as HTML."""
+        # Both paths are plain ASCII without quotes or ampersands: replacing in the
+        # HTML text cannot break its markup.
+        return Markup(str(body).replace(old_path, new_path))
+
+    # ------------------------------------------------------------
+    # PAYING: PromptPay QR, bank details, slips
+    # ------------------------------------------------------------
+
+    def _jingjai_portal_payment(self):
+        """How the customer can pay this invoice from its page.
+
+        :return: a dict with
+
+            * ``state``: ``credit_note`` (nothing to pay), ``paid``,
+              ``nothing_due``, ``promptpay`` (a QR can be shown), ``not_thb`` or
+              ``no_promptpay`` (pay by bank transfer instead);
+            * ``amount`` due and its ``currency``; the payment ``reference``;
+            * ``bank``: the PromptPay account, with ``payee``,
+              ``promptpay_id`` and the EMV ``payload`` when ``promptpay``;
+            * ``transfer_banks``: the company's accounts, to pay without a QR;
+            * ``problem``: for staff, why there is no QR when payable.
+        """
+        self.ensure_one()
+        currency = self.currency_id
+        amount = currency.round(self.amount_residual)
+        Bank = self.env["res.partner.bank"]
+        payment = {
+            "state": False,
+            "amount": amount,
+            "currency": currency,
+            "reference": self.payment_reference or self.name,
+            "bank": Bank,
+            "payee": False,
+            "promptpay_id": False,
+            "payload": False,
+            "transfer_banks": self._jingjai_portal_receiving_banks(),
+            "problem": False,
+        }
+        if self.move_type != "out_invoice":
+            payment["state"] = "credit_note"
+        elif self.payment_state in PAID_STATES:
+            payment["state"] = "paid"
+        elif (
+            self.state != "posted"
+            or self.payment_state == "reversed"
+            or currency.compare_amounts(amount, 0.0) <= 0
+        ):
+            payment["state"] = "nothing_due"
+        elif currency.name != "THB":
+            payment["state"] = "not_thb"
+            payment["problem"] = self.env._(
+                "This invoice is in %s: PromptPay QR codes are for Thai baht only, "
+                "so its page shows your bank details instead.",
+                currency.name,
+            )
+        else:
+            bank, problem = self._jingjai_portal_promptpay_account()
+            if bank:
+                payment.update(
+                    state="promptpay",
+                    bank=bank,
+                    payee=bank.acc_holder_name or bank.partner_id.name,
+                    promptpay_id=bank._jingjai_portal_promptpay_display_id(),
+                    payload=bank._jingjai_portal_promptpay_payload(
+                        amount,
+                        currency,
+                        self.commercial_partner_id,
+                        payment["reference"],
+                    ),
+                )
+            else:
+                payment.update(state="no_promptpay", problem=problem)
+        return payment
+
+    def _jingjai_portal_receiving_banks(self):
+        """The company's bank accounts customers pay into, the invoice's first."""
+        self.ensure_one()
+        company = self.company_id
+        company_banks = company.partner_id.bank_ids.filtered(
+            lambda bank: not bank.company_id or bank.company_id == company
+        )
+        return (self.partner_bank_id | company_banks).filtered("active")
+
+    def _jingjai_portal_promptpay_account(self):
+        """The account a PromptPay QR for this invoice pays into.
+
+        The invoice's own bank account when it does PromptPay, else the company's
+        first one that does; Odoo's checks decide (proxy, holder's city).
+
+        :return: ``(bank, problem)``: the account, or an empty recordset and the
+            reason for staff
+        """
+        self.ensure_one()
+        problem = False
+        for bank in self._jingjai_portal_receiving_banks():
+            if not bank._jingjai_portal_is_promptpay():
+                continue
+            error = bank._jingjai_portal_promptpay_error(
+                self.currency_id, self.commercial_partner_id
+            )
+            if not error:
+                return bank, False
+            problem = problem or self.env._(
+                "PromptPay account %(account)s cannot make a QR code: %(error)s",
+                account=bank.display_name,
+                error=error,
+            )
+        return self.env["res.partner.bank"], problem or self.env._(
+            "%s has no bank account with PromptPay: set a Proxy Type and Proxy "
+            "Value on its Thai bank account, so that invoice pages show a PromptPay "
+            "QR code. Until then they show your bank details.",
+            self.company_id.name,
+        )
+
+    def _jingjai_portal_promptpay_problem(self):
+        """For staff: why this invoice's page will show no QR, or False."""
+        self.ensure_one()
+        payment = self._jingjai_portal_payment()
+        return payment["state"] in PAYABLE_STATES and payment["problem"]
+
+    @api.model
+    def _jingjai_portal_qr_png(self, payload):
+        """The PNG of a QR code for ``payload``, made for phones and banking apps."""
+        code = qrcode.QRCode(
+            error_correction=qrcode.constants.ERROR_CORRECT_M,
+            box_size=QR_BOX_SIZE,
+            border=QR_BORDER,
+        )
+        code.add_data(payload)
+        code.make(fit=True)
+        stream = io.BytesIO()
+        code.make_image(image_factory=PilImage).save(stream)
+        return stream.getvalue()
+
+    def _jingjai_portal_promptpay_png(self):
+        """``(png, filename)`` of this invoice's PromptPay QR, or None."""
+        self.ensure_one()
+        payment = self._jingjai_portal_payment()
+        if payment["state"] != "promptpay":
+            return None
+        return (
+            self._jingjai_portal_qr_png(payment["payload"]),
+            self._jingjai_portal_promptpay_filename(),
+        )
+
+    def _jingjai_portal_promptpay_filename(self):
+        self.ensure_one()
+        return "PromptPay-%s.png" % re.sub(r"\W+", "_", self.name).strip("_")
+
+    def _jingjai_portal_payments_received(self):
+        """Payments and credits set against this invoice: ``[{date, amount}]``."""
+        self.ensure_one()
+        content = (self.invoice_payments_widget or {}).get("content") or []
+        return [
+            {"date": line["date"], "amount": line["amount"]}
+            for line in content
+            if not line.get("is_exchange")
+        ]
+
+    def _jingjai_portal_slip_waiting(self):
+        """Whether a slip waits for the accountant (their activity is still open)."""
+        self.ensure_one()
+        activity_type = self.env.ref(
+            "jingjai_portal.mail_activity_type_payment_slip", raise_if_not_found=False
+        )
+        return bool(
+            activity_type
+            and self.activity_ids.filtered(
+                lambda activity: activity.activity_type_id == activity_type
+            )
+        )
+
+    def _jingjai_portal_receive_slip(self, link, filename, content, ip_address):
+        """Keep a transfer slip a customer uploaded, and tell the accountant.
+
+        The slip is attached to the invoice, announced in its chatter (link, time,
+        IP, file) and an activity asks the accountant to check it. It never marks
+        the invoice paid: only a registered payment does.
+
+        :param link: the ``jingjai.portal.link`` (sudo) the visitor came through
+        :param str filename: the name the visitor's device gave the file
+        :param bytes content: the file, read up to just over the size limit
+        :raise UserError: with a message for the visitor when the file is refused
+        :return: the ``ir.attachment``
+        """
+        self.ensure_one()
+        if self._jingjai_portal_payment()["state"] not in PAYABLE_STATES:
+            raise UserError(
+                self.env._("This invoice has nothing left to pay: no slip is needed.")
+            )
+        if len(self.jingjai_portal_slip_ids) >= MAX_SLIPS_PER_INVOICE:
+            raise UserError(
+                self.env._(
+                    "We already received %s slips for this invoice. Please contact "
+                    "us instead.",
+                    MAX_SLIPS_PER_INVOICE,
+                )
+            )
+        mimetype, extension = self._jingjai_portal_check_slip(content)
+        display_name = slip_rules.safe_display_name(filename)
+        number = len(self.jingjai_portal_slip_ids) + 1
+        # sudo: uploaded by an anonymous visitor through a live link to this
+        # invoice. Created "pending" (composer, id 0) as a visitor's upload must
+        # be for message_post to accept it; the post moves it onto the invoice.
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": "slip-%s-%s.%s"
+                    % (re.sub(r"\W+", "_", self.name).strip("_"), number, extension),
+                    "raw": content,
+                    "mimetype": mimetype,
+                    "res_model": "mail.compose.message",
+                    "res_id": 0,
+                    "description": display_name,
+                }
+            )
+        )
+        move_sudo = self.sudo()
+        now = fields.Datetime.context_timestamp(
+            self.with_context(tz=BUSINESS_TIMEZONE), fields.Datetime.now()
+        )
+        move_sudo.message_post(
+            body=Markup("<p>%s</p>")
+            % self.env._(
+                "Payment slip “%(file)s” uploaded through portal link …%(hint)s on "
+                "%(time)s from %(ip)s. The invoice is not marked paid: check the "
+                "transfer, then register the payment.",
+                file=display_name,
+                hint=link.token_hint,
+                time=now.strftime("%Y-%m-%d %H:%M"),
+                ip=ip_address or "?",
+            ),
+            author_id=self.env.ref("base.partner_root").id,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+            attachment_ids=attachment.ids,
+        )
+        move_sudo.jingjai_portal_slip_ids = [Command.link(attachment.id)]
+        self._jingjai_portal_slip_activity(link)
+        return attachment
+
+    def _jingjai_portal_check_slip(self, content):
+        """``(mimetype, extension)`` of an acceptable slip; UserError otherwise.
+
+        Decided from the content only: the leading bytes, then Pillow reads
+        images through (dimensions, structure), so a renamed page, script or
+        archive is refused whatever its name says.
+        """
+        try:
+            mimetype, extension, kind = slip_rules.sniff(content)
+            if kind == "image":
+                self._jingjai_portal_check_slip_image(content, mimetype)
+        except slip_rules.SlipError as error:
+            messages = {
+                "empty": self.env._("Choose the file of your payment slip."),
+                "too_large": self.env._(
+                    "This file is too large: a slip can be at most %s MB.",
+                    slip_rules.MAX_SLIP_BYTES // (1024 * 1024),
+                ),
+                "bad_type": self.env._(
+                    "This file is not a picture or a PDF we can read. Send a "
+                    "screenshot or photo of the slip (JPEG, PNG or WebP) or a PDF."
+                ),
+            }
+            raise UserError(messages[error.reason]) from error
+        return mimetype, extension
+
+    @api.model
+    def _jingjai_portal_check_slip_image(self, content, mimetype):
+        try:
+            with warnings.catch_warnings():
+                # Pillow only warns below twice its own pixel limit.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(content)) as image:
+                    if (
+                        image.format != SLIP_IMAGE_FORMATS[mimetype]
+                        or image.width * image.height > IMAGE_MAX_RESOLUTION
+                    ):
+                        raise slip_rules.SlipError("bad_type")
+                    image.verify()
+        except (
+            OSError,
+            SyntaxError,
+            ValueError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ) as error:
+            raise slip_rules.SlipError("bad_type") from error
+
+    def _jingjai_portal_slip_activity(self, link):
+        """One open "check the payment slip" activity for the accountant."""
+        self.ensure_one()
+        activity_type = self.env.ref("jingjai_portal.mail_activity_type_payment_slip")
+        move_sudo = self.sudo()
+        if move_sudo.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+        ):
+            return False
+        assignee = next(
+            (
+                user
+                for user in (self.invoice_user_id, link.generated_by_id)
+                if user.active and user._is_internal()
+            ),
+            self.env.ref("base.user_admin"),
+        )
+        # sudo: asked by an anonymous visitor; the activity goes to staff only.
+        return move_sudo.activity_schedule(
+            activity_type_id=activity_type.id,
+            user_id=assignee.id,
+            note=self.env._(
+                "The customer uploaded a payment slip through portal link …%s. "
+                "Check the transfer on the bank account, then register the payment.",
+                link.token_hint,
+            ),
+        )

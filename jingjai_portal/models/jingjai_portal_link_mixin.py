@@ -28,6 +28,10 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
     # QWeb template of this record's page, and its PDF report.
     _jingjai_portal_page_template = None
     _jingjai_portal_report_ref = None
+    # The customer can accept or decline this record from its page; such models
+    # implement _jingjai_portal_accept(link, name, signature, ip_address) and
+    # _jingjai_portal_decline(link, reason, ip_address).
+    _jingjai_portal_accepts_online = False
 
     jingjai_portal_link_ids = fields.One2many(
         comodel_name="jingjai.portal.link",
@@ -194,6 +198,21 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         their own record. Returns an empty recordset otherwise.
         """
         return self.env["res.partner"].browse()
+
+    def _jingjai_portal_closed_page(self, link):
+        """The page a closed link shows instead of the generic one, or None.
+
+        A document that reached a happy end (a paid invoice, an accepted quote)
+        may say so to the customer rather than "this link has expired".
+
+        :param link: the closed ``jingjai.portal.link`` (sudo)
+        :return: ``(template xmlid, values)``, the values holding at least
+            ``company``; or None for the generic page. The controller sets
+            ``page_url`` (the link's own page); with ``offers_pdf`` the link also
+            still serves the record's PDF, which the page may then offer.
+        """
+        self.ensure_one()
+        return None
 
     def _jingjai_portal_after_revoke(self):
         """Close the other doors to this record when one of its links is revoked.

@@ -1,6 +1,10 @@
 from odoo import fields, models
 
+from ..lib.access_code import DEFAULT_THRESHOLD_THB, DEFAULT_UNLOCK_HOURS
 from ..lib.expiry import DEFAULT_EXPIRY_DAYS
+
+# Longest time a browser stays unlocked by one access code: 30 days.
+MAX_UNLOCK_HOURS = 720
 
 
 class ResCompany(models.Model):
@@ -15,10 +19,43 @@ class ResCompany(models.Model):
     jingjai_portal_invoice_expiry_days = fields.Integer(
         string="Invoice link validity (days)", default=DEFAULT_EXPIRY_DAYS
     )
+    jingjai_portal_access_codes = fields.Boolean(
+        string="Access Codes",
+        help="Links for some customers ask for a 6-digit code, sent by SMS or "
+        "email, before showing anything.",
+    )
+    jingjai_portal_code_channel = fields.Selection(
+        selection=[
+            ("sms", "SMS to the customer's mobile"),
+            ("email", "Email to the customer"),
+        ],
+        string="Send access codes by",
+        default="sms",
+        required=True,
+        help="When the customer has no usable mobile number (or no email), the "
+        "other channel is used.",
+    )
+    jingjai_portal_code_threshold = fields.Monetary(
+        string="Access code above open balance",
+        currency_field="currency_id",
+        default=DEFAULT_THRESHOLD_THB,
+        help="New links for a customer who owes more than this ask for an access code.",
+    )
+    jingjai_portal_code_unlock_hours = fields.Integer(
+        string="Unlock duration (hours)",
+        default=DEFAULT_UNLOCK_HOURS,
+        help="How long the right code keeps a link open in the customer's browser.",
+    )
 
     _jingjai_portal_expiry_days_range = models.Constraint(
         "CHECK(jingjai_portal_customer_expiry_days BETWEEN 1 AND 365"
         " AND jingjai_portal_quote_expiry_days BETWEEN 1 AND 365"
         " AND jingjai_portal_invoice_expiry_days BETWEEN 1 AND 365)",
         "Portal link validity must be between 1 and 365 days.",
+    )
+    _jingjai_portal_code_settings_range = models.Constraint(
+        f"CHECK(jingjai_portal_code_unlock_hours BETWEEN 1 AND {MAX_UNLOCK_HOURS}"
+        " AND jingjai_portal_code_threshold >= 0)",
+        "An access code unlocks a link for 1 to 720 hours, and the open balance "
+        "threshold cannot be negative.",
     )

@@ -13,3 +13,17 @@ class ResConfigSettings(models.TransientModel):
     jingjai_portal_invoice_expiry_days = fields.Integer(
         related="company_id.jingjai_portal_invoice_expiry_days", readonly=False
     )
+    jingjai_portal_access_codes = fields.Boolean(
+        related="company_id.jingjai_portal_access_codes", readonly=False
+    )
+    jingjai_portal_code_channel = fields.Selection(
+        related="company_id.jingjai_portal_code_channel", readonly=False
+    )
+    jingjai_portal_code_threshold = fields.Monetary(
+        related="company_id.jingjai_portal_code_threshold",
+        readonly=False,
+        currency_field="currency_id",
+    )
+    jingjai_portal_code_unlock_hours = fields.Integer(
+        related="company_id.jingjai_portal_code_unlock_hours", readonly=False
+    )

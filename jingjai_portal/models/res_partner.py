@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 
@@ -13,6 +13,18 @@ class ResPartner(models.Model):
     _jingjai_portal_link_field = "partner_id"
     _jingjai_portal_customer_path = "commercial_partner_id"
     _jingjai_portal_page_template = "jingjai_portal.page_customer"
+
+    jingjai_portal_always_require_code = fields.Boolean(
+        string="Always require an access code",
+        help="Every new portal link for this customer asks for a 6-digit code, "
+        "sent by SMS or email, before showing anything (when access codes are "
+        "turned on in Settings → Portal).",
+    )
+
+    @api.model
+    def _commercial_fields(self):
+        # The customer (commercial entity) decides, for all its contacts.
+        return super()._commercial_fields() + ["jingjai_portal_always_require_code"]
 
     # ------------------------------------------------------------
     # CRUD METHODS

@@ -1,6 +1,26 @@
-from odoo import api, models
-from odoo.exceptions import UserError
+import logging
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import SQL, format_date
+from odoo.tools.image import image_data_uri
+
+from ..lib import signature as signature_rules
+from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
+
+_logger = logging.getLogger(__name__)
+
+# The quote email carries this URL until the email really goes out: only then is
+# the link made, so opening and cancelling the Send dialog makes none. The same
+# placeholder as in the invoice email.
+MAIL_LINK_PLACEHOLDER = "/p/link-made-when-sent"
+
+# What the customer types on the quote page.
+SIGNER_NAME_MAX_LENGTH = 100
+DECLINE_REASON_MAX_LENGTH = 2000
 
 
 class SaleOrder(models.Model):
@@ -11,6 +31,7 @@ class SaleOrder(models.Model):
     _jingjai_portal_customer_path = "partner_id.commercial_partner_id"
     _jingjai_portal_page_template = "jingjai_portal.page_sale_order"
     _jingjai_portal_report_ref = "sale.action_report_saleorder"
+    _jingjai_portal_accepts_online = True
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_portal_links(self):
@@ -45,11 +66,402 @@ class SaleOrder(models.Model):
 
     def _jingjai_portal_page_values(self, link, page_url):
         values = super()._jingjai_portal_page_values(link, page_url)
+        awaiting_payment = bool(self.signature) and self._has_to_be_paid()
         values.update(
             {
                 "lines": self.order_line.filtered(lambda line: not line.is_downpayment),
                 "currency": self.currency_id,
                 "tax_totals": self.tax_totals,
+                "is_open": self.state in ("draft", "sent") and not self.is_expired,
+                "can_accept": self._has_to_be_signed(),
+                "can_decline": self._jingjai_portal_can_decline(),
+                "awaiting_payment": awaiting_payment,
+                "prepayment_amount": (
+                    self._get_prepayment_required_amount() if awaiting_payment else 0.0
+                ),
+                "signature_src": (
+                    image_data_uri(self.signature) if self.signature else False
+                ),
+                "decline_error": False,
+                "decline_reason": "",
+                "reason_max_length": DECLINE_REASON_MAX_LENGTH,
+                "name_max_length": SIGNER_NAME_MAX_LENGTH,
             }
         )
         return values
+
+    def _jingjai_portal_closed_page(self, link):
+        """An accepted quote shows what was agreed instead of "link expired".
+
+        Who signed and when, the lines, and the PDF. Only while the link's own
+        time runs: an acceptance is no reason to keep a link readable for ever.
+        Declined, cancelled or outdated quotes, and archived customers, keep the
+        generic page.
+        """
+        self.ensure_one()
+        if (
+            self.state != "sale"
+            or not self._jingjai_portal_customer().active
+            or link._now() >= link.expires_at
+        ):
+            return None
+        values = self._jingjai_portal_page_values(link, page_url=None)
+        values.update(offers_pdf=True, home_url=None)
+        return self._jingjai_portal_page_template, values
+
+    # ------------------------------------------------------------
+    # MAIL: Send with a quote link instead of Odoo's access token
+    # ------------------------------------------------------------
+
+    def action_quotation_send(self):
+        # Say what is missing before the Send dialog opens, not after the
+        # salesperson has written the email.
+        if len(self) == 1 and self._jingjai_portal_mail_sends_link():
+            self._jingjai_portal_check_mailable()
+        return super().action_quotation_send()
+
+    def _find_mail_template(self):
+        # A quote's Send emails our template, with a quote link button, in the
+        # customer's language. Pro-formas and confirmed orders keep Odoo's.
+        if self._jingjai_portal_mail_sends_link():
+            template = self.env.ref(
+                "jingjai_portal.mail_template_quote_portal_link",
+                raise_if_not_found=False,
+            )
+            if template:
+                return template
+        return super()._find_mail_template()
+
+    def message_post(self, **kwargs):
+        body = kwargs.get("body")
+        # Only staff (OdooBot too, for automations) turn the placeholder into a
+        # link: a customer typing it in Odoo's portal chatter posts in sudo, but
+        # as themselves, and must not mint links.
+        if (
+            len(self) != 1
+            or not body
+            or MAIL_LINK_PLACEHOLDER not in body
+            or not self.env.user._is_internal()
+        ):
+            return super().message_post(**kwargs)
+        # The email is really going out: make its link now, one per email, in the
+        # name of whoever sends it (generate() checks that they may share it).
+        result = self.env["jingjai.portal.link"].generate(self._name, self.id)
+        link_path = "/p/" + result["url"].rsplit("/p/", 1)[1]
+        kwargs["body"] = self._jingjai_portal_replace_path(
+            body, MAIL_LINK_PLACEHOLDER, link_path
+        )
+        scheduled = self._is_notification_scheduled(kwargs.get("scheduled_date"))
+        message = super(
+            SaleOrder, self.with_context(jingjai_portal_mail_link_order_id=self.id)
+        ).message_post(**kwargs)
+        if not scheduled:
+            # The email has been rendered with the link; the chatter keeps a way
+            # to the link's audit record instead, so no table holds the token.
+            # (A scheduled email is rendered later, from this very body.)
+            # sudo: the sender may not edit messages; this only removes the token.
+            message.sudo().body = self._jingjai_portal_replace_path(
+                message.body,
+                link_path,
+                f"/odoo/jingjai.portal.link/{result['link_id']}",
+            )
+        return message
+
+    def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
+        groups = super()._notify_get_recipients_groups(
+            message, model_description, msg_vals=msg_vals
+        )
+        if (
+            self
+            and self.env.context.get("jingjai_portal_mail_link_order_id") == self.id
+        ):
+            # The body's quote link is the customer's way in; Odoo's own button
+            # would carry the quote's permanent access_token next to it.
+            for group_name, _group_func, group_data in groups:
+                if group_name != "user":
+                    group_data["has_button_access"] = False
+        return groups
+
+    def _jingjai_portal_mail_sends_link(self):
+        """Whether Send emails this order with a quote link: quotes, not pro-formas."""
+        self.ensure_one()
+        return self.state in ("draft", "sent") and not self.env.context.get("proforma")
+
+    def _jingjai_portal_check_mailable(self):
+        """Raise a UserError saying why this quote cannot be emailed with a link."""
+        self.ensure_one()
+        if not self.partner_id.email_normalized:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has no valid email address, so the quote cannot "
+                    "be emailed. Add one on the customer, or share the quote with "
+                    "••• → Copy Portal Link (for example on LINE).",
+                    customer=self.partner_id.display_name,
+                )
+            )
+        self._jingjai_portal_check_shareable()
+
+    def _jingjai_portal_mail_link_placeholder(self):
+        """The URL the quote email shows where its link will be (see message_post)."""
+        self.ensure_one()
+        return f"{self.get_base_url()}{MAIL_LINK_PLACEHOLDER}"
+
+    @api.model
+    def _jingjai_portal_replace_path(self, body, old_path, new_path):
+        """``body`` with every URL path ``old_path`` replaced, as HTML."""
+        # Both paths are plain ASCII without quotes or ampersands: replacing in
+        # the HTML text cannot break its markup. The host part stays as rendered.
+        return Markup(str(body).replace(old_path, new_path))
+
+    # ------------------------------------------------------------
+    # ACCEPT AND DECLINE from the quote page
+    # ------------------------------------------------------------
+
+    def _jingjai_portal_accept(self, link, name, signature, ip_address):
+        """Sign and accept this quote for the customer holding ``link``.
+
+        Odoo's own rules decide what follows, as on its portal: the order is
+        confirmed and its confirmation email sent, unless a prepayment is
+        required; then it stays signed, waiting for the payment.
+
+        :param link: the ``jingjai.portal.link`` (sudo) the customer came through
+        :param str name: the signer's name, as typed
+        :param str signature: the signature image, base64 (PNG or JPEG)
+        :param str ip_address: the visitor's IP, for the audit note
+        :raise UserError: with the message for the customer; nothing changed
+        """
+        self.ensure_one()
+        self._jingjai_portal_check_can_act(link, "accept")
+        name = self._jingjai_portal_clean_signer_name(name)
+        self._jingjai_portal_check_signature(signature)
+        self._jingjai_portal_lock()
+        self._jingjai_portal_check_can_act(link, "accept")
+        now = fields.Datetime.now()
+        try:
+            # Confirming runs other modules' rules: if one refuses, the
+            # signature goes too, and the customer is told to call.
+            with self.env.cr.savepoint():
+                self.write(
+                    {"signed_by": name, "signed_on": now, "signature": signature}
+                )
+                confirm = not self._has_to_be_paid()
+                if confirm:
+                    self._validate_order()
+        except (UserError, ValidationError) as error:
+            _logger.info(
+                "portal link %s: quote %s signed but not confirmed: %s",
+                link.id,
+                self.id,
+                error,
+            )
+            raise UserError(
+                self.env._(
+                    "This quote cannot be accepted online right now. Please contact us."
+                )
+            ) from error
+        values = {
+            "name": name,
+            "hint": link.token_hint,
+            "time": self._jingjai_portal_audit_time(now),
+            "ip": ip_address or "?",
+        }
+        text = (
+            self.env._(
+                "Quote signed and accepted by %(name)s through portal link "
+                "…%(hint)s on %(time)s (Bangkok time), from %(ip)s.",
+                **values,
+            )
+            if confirm
+            else self.env._(
+                "Quote signed by %(name)s through portal link …%(hint)s on "
+                "%(time)s (Bangkok time), from %(ip)s. It will be confirmed once "
+                "the prepayment is received.",
+                **values,
+            )
+        )
+        # The signed quote attached, as Odoo's own portal keeps it.
+        pdf, filename = self._jingjai_portal_render_pdf()
+        self._jingjai_portal_post_customer_note(
+            Markup("<p>%s</p>") % text, attachments=[(filename, pdf)]
+        )
+        return True
+
+    def _jingjai_portal_decline(self, link, reason, ip_address):
+        """Decline this quote for the customer holding ``link``: cancel it.
+
+        :param link: the ``jingjai.portal.link`` (sudo) the customer came through
+        :param str reason: why, as typed (optional); posted as plain text
+        :param str ip_address: the visitor's IP, for the audit note
+        :raise UserError: with the message for the customer; nothing changed
+        """
+        self.ensure_one()
+        self._jingjai_portal_check_can_act(link, "decline")
+        reason = (reason or "").strip()
+        if len(reason) > DECLINE_REASON_MAX_LENGTH:
+            raise UserError(
+                self.env._(
+                    "Please keep the reason under %s characters.",
+                    DECLINE_REASON_MAX_LENGTH,
+                )
+            )
+        self._jingjai_portal_lock()
+        self._jingjai_portal_check_can_act(link, "decline")
+        now = fields.Datetime.now()
+        self._action_cancel()
+        text = self.env._(
+            "Quote declined through portal link …%(hint)s on %(time)s (Bangkok "
+            "time), from %(ip)s.",
+            hint=link.token_hint,
+            time=self._jingjai_portal_audit_time(now),
+            ip=ip_address or "?",
+        )
+        body = Markup("<p>%s</p>") % text
+        if reason:
+            # Plain text from an anonymous visitor: escaped line by line. Not a
+            # <blockquote>, which the chatter folds away as a quoted email.
+            body += Markup("<p>%s<br/><em>%s</em></p>") % (
+                self.env._("Reason given:"),
+                Markup("<br/>").join(reason.splitlines()),
+            )
+        else:
+            body += Markup("<p>%s</p>") % self.env._("No reason given.")
+        self._jingjai_portal_post_customer_note(body)
+        return True
+
+    def _jingjai_portal_can_decline(self):
+        """Whether the customer may still decline: open, not expired, not signed."""
+        self.ensure_one()
+        return (
+            self.state in ("draft", "sent")
+            and not self.is_expired
+            and not self.signature
+        )
+
+    def _jingjai_portal_check_can_act(self, link, action):
+        """Raise a UserError if ``link`` may not ``accept`` or ``decline`` this quote.
+
+        A dead link says only that it is dead; a live one says what stands in the
+        way: the quote already accepted, declined, expired or signed.
+        """
+        self.ensure_one()
+        # The link's state is computed from the quote: never trust a cached one.
+        link.invalidate_recordset(["state", "closed_reason"])
+        message = link._get_refusal_message()
+        if message:
+            raise UserError(message)
+        if self.state == "sale":
+            message = (
+                self.env._("This quote has already been accepted.")
+                if action == "accept"
+                else self.env._(
+                    "This quote has already been accepted. Please contact us to "
+                    "change it."
+                )
+            )
+        elif self.state == "cancel":
+            message = self.env._("This quote has already been declined or cancelled.")
+        elif self.is_expired:
+            message = self.env._(
+                "This quote expired on %s. Please ask us for a new one.",
+                format_date(self.env, self.validity_date),
+            )
+        elif self.signature:
+            message = (
+                self.env._("This quote has already been signed.")
+                if action == "accept"
+                else self.env._(
+                    "This quote has already been signed. Please contact us to "
+                    "change it."
+                )
+            )
+        elif action == "accept" and not self._has_to_be_signed():
+            message = self.env._(
+                "This quote cannot be signed online. Please contact us to accept it."
+            )
+        elif action == "accept" and (
+            not self._has_to_be_paid() and self._confirmation_error_message()
+        ):
+            # Something staff must fix first (a line without a product): refuse
+            # before the customer signs for nothing.
+            message = self.env._(
+                "This quote cannot be accepted online right now. Please contact us."
+            )
+        if message:
+            raise UserError(message)
+
+    def _jingjai_portal_clean_signer_name(self, name):
+        """The signer's name on one line, or a UserError when empty or too long."""
+        name = " ".join(str(name or "").split())
+        if not name:
+            raise UserError(self.env._("Please type your full name."))
+        if len(name) > SIGNER_NAME_MAX_LENGTH:
+            raise UserError(
+                self.env._(
+                    "Your name is too long (at most %s characters).",
+                    SIGNER_NAME_MAX_LENGTH,
+                )
+            )
+        return name
+
+    def _jingjai_portal_check_signature(self, signature):
+        """Raise a UserError unless ``signature`` is a real, reasonable image."""
+        try:
+            signature_rules.decode_signature(signature)
+        except signature_rules.SignatureError as error:
+            messages = {
+                "missing": self.env._("Please sign in the box before accepting."),
+                "blank": self.env._("The signature is empty. Please sign in the box."),
+                "too_large": self.env._(
+                    "The signature image is too large (at most %s MB).",
+                    signature_rules.MAX_SIGNATURE_BYTES // (1024 * 1024),
+                ),
+            }
+            raise UserError(
+                messages.get(
+                    error.reason,
+                    self.env._("The signature could not be read. Please sign again."),
+                )
+            ) from error
+
+    def _jingjai_portal_lock(self):
+        """Lock this order's row until the transaction ends, then re-read it.
+
+        Two tabs or twenty clicks act at once: each waits here for the one
+        before it to commit. Under Odoo's repeatable-read transactions the
+        waiting one then fails to serialize and Odoo replays its request, which
+        sees the quote accepted or declined and refuses. The re-read also drops
+        anything this transaction had cached before the lock.
+        """
+        self.ensure_one()
+        # The serialization failure is expected under a race and retried by Odoo:
+        # not worth an ERROR line in the log.
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id = %s FOR UPDATE",
+                SQL.identifier(self._table),
+                self.id,
+            ),
+            log_exceptions=False,
+        )
+        self.invalidate_recordset()
+
+    def _jingjai_portal_post_customer_note(self, body, attachments=None):
+        """An internal note from the customer, telling the salesperson."""
+        self.ensure_one()
+        # sudo: posted for an anonymous visitor; the customer is the author, as on
+        # Odoo's own portal, and the note stays internal (it holds the IP).
+        return self.sudo().message_post(
+            body=body,
+            author_id=self.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+            partner_ids=self.user_id.partner_id.ids,
+            attachments=attachments or [],
+        )
+
+    def _jingjai_portal_audit_time(self, value):
+        """``value`` (UTC) as the business reads it, for audit notes."""
+        local = fields.Datetime.context_timestamp(
+            self.with_context(tz=BUSINESS_TIMEZONE), value
+        )
+        return local.strftime("%Y-%m-%d %H:%M:%S")

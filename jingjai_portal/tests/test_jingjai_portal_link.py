@@ -24,8 +24,8 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
     # ------------------------------------------------------------
 
     def test_generate_returns_link_url_expiry_and_scope(self):
-        """generate() answers link_id, url, expires_at and scope for each scope, with a
-        short <base>/p/<22 url-safe chars> URL.
+        """generate() answers link_id, url, expires_at, scope and requires_code for
+        each scope, with a short <base>/p/<22 url-safe chars> URL.
         """
         for record, scope in (
             (self.customer_th, "customer"),
@@ -34,7 +34,11 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
         ):
             with self.subTest(scope=scope):
                 link, token, result = self._generate(record)
-                self.assertEqual(set(result), {"link_id", "url", "expires_at", "scope"})
+                self.assertEqual(
+                    set(result),
+                    {"link_id", "url", "expires_at", "scope", "requires_code"},
+                )
+                self.assertIs(result["requires_code"], False)
                 self.assertEqual(result["scope"], scope)
                 self.assertEqual(result["link_id"], link.id)
                 self.assertEqual(link.scope, scope)

@@ -342,11 +342,12 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
         self.assertEqual(link.view_ids.mapped("link_state"), ["expired"] * 3)
 
     def test_closed_link_shows_the_expired_page(self):
-        """A link whose invoice was paid answers the "expired" page, without the
-        invoice.
+        """A link whose invoice was cancelled answers the "expired" page, without the
+        invoice. (A paid one thanks the customer instead: test_portal_link_invoice.)
         """
         link, token, _result = self._generate(self.invoice_en)
-        self._register_payment(self.invoice_en)
+        self.invoice_en.button_draft()
+        self.invoice_en.button_cancel()
         response = self._get(f"/p/{token}")
         self.assertEqual(response.status_code, 200)
         self.assertIn("This link has expired", response.text)

@@ -1,6 +1,7 @@
 import base64
 
 from odoo import api, fields, models
+from odoo.tools import format_amount
 from odoo.tools.image import image_data_uri
 
 from ..lib import expiry as expiry_rules
@@ -51,6 +52,18 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
     max_expiry_days = fields.Integer(
         default=expiry_rules.MAX_EXPIRY_DAYS, readonly=True
     )
+    access_codes_enabled = fields.Boolean(compute="_compute_code_rules")
+    code_required_by_rules = fields.Boolean(compute="_compute_code_rules")
+    code_rule_reason = fields.Char(compute="_compute_code_rules")
+    require_code = fields.Boolean(
+        string="Require an access code",
+        compute="_compute_require_code",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The customer enters a 6-digit code, sent to their mobile or email, "
+        "before the link shows anything.",
+    )
 
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
@@ -74,6 +87,37 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
                 else expiry_rules.DEFAULT_EXPIRY_DAYS
             )
 
+    @api.depends("res_model", "res_id")
+    def _compute_code_rules(self):
+        for wizard in self:
+            record = wizard._get_record()
+            company = record._jingjai_portal_company() if record else self.env.company
+            wizard.access_codes_enabled = company.jingjai_portal_access_codes
+            wizard.code_required_by_rules = bool(
+                record and self.env["jingjai.portal.link"]._access_code_required(record)
+            )
+            wizard.code_rule_reason = (
+                wizard.code_required_by_rules and wizard._code_rule_reason(record)
+            )
+
+    @api.depends("code_required_by_rules")
+    def _compute_require_code(self):
+        for wizard in self:
+            wizard.require_code = wizard.code_required_by_rules
+
+    def _code_rule_reason(self, record):
+        customer = record._jingjai_portal_customer()
+        if customer.jingjai_portal_always_require_code:
+            return self.env._("%s always requires an access code.", customer.name)
+        company = record._jingjai_portal_company()
+        return self.env._(
+            "%(customer)s owes more than %(threshold)s.",
+            customer=customer.name,
+            threshold=format_amount(
+                self.env, company.jingjai_portal_code_threshold, company.currency_id
+            ),
+        )
+
     def _get_record(self):
         self.ensure_one()
         if self.res_model not in SCOPE_BY_MODEL or not self.res_id:
@@ -88,6 +132,7 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
             self.res_id,
             expiry_days=self.expiry_days if self.expiry_mode == "days" else False,
             expires_on=self.expires_on if self.expiry_mode == "date" else False,
+            require_code=self.require_code if self.access_codes_enabled else None,
         )
         link = self.env["jingjai.portal.link"].browse(result["link_id"])
         qr_png = self.env["ir.actions.report"].barcode(

@@ -1,0 +1,550 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, email_normalize
+
+from ..lib import access_code as code_rules
+from ..lib import phone as phone_rules
+from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
+
+_logger = logging.getLogger(__name__)
+
+# States of sms.sms after sending that mean the provider took the message.
+SMS_ACCEPTED_STATES = ("process", "pending", "sent")
+
+
+class JingjaiPortalLink(models.Model):
+    """Optional access codes: a link that requires one opens only in a browser
+    that entered a 6-digit code sent to the customer by SMS or email.
+
+    The controller asks three things: is this browser unlocked, send a code,
+    check a code. Every limit is decided here, from rows in the database, with
+    the link's row locked, so several workers agree and none can be raced.
+    """
+
+    _inherit = "jingjai.portal.link"
+
+    access_code_ids = fields.One2many(
+        comodel_name="jingjai.portal.access.code",
+        inverse_name="link_id",
+        string="Access codes sent",
+        readonly=True,
+    )
+    access_event_ids = fields.One2many(
+        comodel_name="jingjai.portal.access.event",
+        inverse_name="link_id",
+        string="Access code log",
+        readonly=True,
+    )
+    unlock_ids = fields.One2many(
+        comodel_name="jingjai.portal.link.unlock",
+        inverse_name="link_id",
+        string="Unlocked browsers",
+        readonly=True,
+    )
+    access_code_serial = fields.Integer(
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="Bumped in SQL by every access-code decision, so that two requests "
+        "deciding at once on the same link cannot both succeed.",
+    )
+
+    # ------------------------------------------------------------
+    # GENERATION RULE
+    # ------------------------------------------------------------
+
+    @api.model
+    def _access_code_required(self, record, require_code=None):
+        """Whether a new link to ``record`` will ask for an access code.
+
+        :param record: the customer, quote or invoice to share
+        :param require_code: None applies the company's rules; True asks for a
+            code even when the rules do not; False is refused when the rules
+            ask for one (staff may add the protection, not remove it)
+        :rtype: bool
+        """
+        company = record._jingjai_portal_company()
+        if not company.jingjai_portal_access_codes:
+            if require_code:
+                raise UserError(
+                    self.env._(
+                        "Access codes are turned off for %s. Turn them on in "
+                        "Settings → Portal to require one.",
+                        company.name,
+                    )
+                )
+            return False
+        customer = record._jingjai_portal_customer()
+        by_rules = code_rules.code_required(
+            True,
+            customer.jingjai_portal_always_require_code,
+            customer._jingjai_portal_open_balance(company),
+            company.jingjai_portal_code_threshold,
+        )
+        if require_code is None or bool(require_code) == by_rules:
+            return by_rules
+        if require_code:
+            return True
+        raise UserError(
+            self.env._(
+                "Links for %s require an access code (company settings or the "
+                "customer's choice): it cannot be left out.",
+                customer.display_name,
+            )
+        )
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS: called for the anonymous visitor (sudo)
+    # ------------------------------------------------------------
+
+    def _access_code_unlocked(self, secret):
+        """Whether the browser holding cookie ``secret`` may open this link now.
+
+        Links without an access code are always open. Runs after the state
+        check, so a revoked or expired link is refused whatever the cookie.
+        """
+        self.ensure_one()
+        if not self.requires_code:
+            return True
+        if not code_rules.is_unlock_secret(secret):
+            return False
+        # sudo: the visitor is anonymous; the cookie's digest is the credential.
+        return bool(
+            self.env["jingjai.portal.link.unlock"]
+            .sudo()
+            .search_count(
+                [
+                    ("link_id", "=", self.id),
+                    ("digest", "=", code_rules.unlock_digest(secret)),
+                    ("expires_at", ">", self._now()),
+                ],
+                limit=1,
+            )
+        )
+
+    def _access_code_send(self, ip_address):
+        """Send a fresh code to the customer, when the limits allow it.
+
+        A failed send is logged but not counted: it neither starts the resend
+        cooldown nor uses up one of the codes of the hour.
+
+        :return: ``{'status': …}``: ``sent``, ``locked`` (with ``until``),
+            ``too_soon`` (with ``retry_at``), ``no_destination`` or ``failed``
+        """
+        self.ensure_one()
+        self._access_code_lock()
+        now = self._now()
+        locked_until = self._access_code_locked_until(now)
+        if locked_until:
+            return {"status": "locked", "until": locked_until}
+        allowed, retry_at = code_rules.can_send(now, self._access_code_sent_times(now))
+        if not allowed:
+            return {"status": "too_soon", "retry_at": retry_at}
+        destination = self._access_code_destination()
+        if not destination:
+            self._access_code_request_contact(ip_address)
+            return {"status": "no_destination"}
+        channel, address, masked = destination
+        code = code_rules.new_code()
+        if channel == "sms":
+            failure = self._access_code_deliver_sms(address, code)
+        else:
+            failure = self._access_code_deliver_email(address, code)
+        if failure:
+            self._access_code_log(
+                "send_failed",
+                ip_address,
+                channel=channel,
+                destination=masked,
+                detail=failure,
+            )
+            _logger.warning(
+                "portal link %s: access code not sent by %s (%s)",
+                self.id,
+                channel,
+                failure,
+            )
+            return {"status": "failed", "channel": channel}
+        salt = code_rules.new_salt()
+        # sudo: codes are written for the anonymous visitor, and only here.
+        code_sudo = (
+            self.env["jingjai.portal.access.code"]
+            .sudo()
+            .create(
+                {
+                    "link_id": self.id,
+                    "salt": salt,
+                    "digest": code_rules.code_digest(code, salt),
+                    "channel": channel,
+                    "destination": masked,
+                    "sent_at": now,
+                    "ip_address": ip_address,
+                }
+            )
+        )
+        self._access_code_log(
+            "sent", ip_address, code=code_sudo, channel=channel, destination=masked
+        )
+        return {"status": "sent", "channel": channel}
+
+    def _access_code_check(self, raw_code, ip_address, user_agent):
+        """Check a code typed by the visitor against this link's current code.
+
+        Only the latest code sent counts; it is compared in constant time after
+        a try has been claimed on it, so concurrent guesses share its five
+        tries. Malformed input, and input with no code to compare to, cost
+        nothing: they cannot guess anything.
+
+        :return: ``{'status': …}``: ``unlocked`` (with ``secret``, the cookie
+            value, and ``expires_at``), ``wrong`` (with ``tries_left``),
+            ``locked`` (with ``until``), ``malformed``, ``no_code``, ``used``,
+            ``expired`` or ``blocked``
+        """
+        self.ensure_one()
+        self._access_code_lock()
+        now = self._now()
+        locked_until = self._access_code_locked_until(now)
+        if locked_until:
+            return {"status": "locked", "until": locked_until}
+        code = code_rules.normalize_code(raw_code)
+        if code is None:
+            return {"status": "malformed"}
+        current = self._access_code_current()
+        if not current:
+            return {"status": "no_code"}
+        if current.used_at:
+            return {"status": "used"}
+        if now >= current.sent_at + code_rules.CODE_TTL:
+            return {"status": "expired"}
+        tries = current._claim_try()
+        if tries is None:
+            return {"status": "blocked"}
+        # sudo: salt and digest are readable by administrators only.
+        current_sudo = current.sudo()
+        if code_rules.codes_match(
+            code, current_sudo.salt, current_sudo.digest
+        ) and current._use(now):
+            return self._access_code_unlock(current, now, ip_address, user_agent)
+        self._access_code_log("failure", ip_address, code=current)
+        locked_until = self._access_code_locked_until(now)
+        if locked_until:
+            self._access_code_lockout(locked_until, ip_address)
+            return {"status": "locked", "until": locked_until}
+        return {"status": "wrong", "tries_left": code_rules.tries_left(tries)}
+
+    def _access_code_page_values(self, outcome=None):
+        """What the code page shows: no customer data, the destination masked.
+
+        :param dict outcome: what :meth:`_access_code_send` or
+            :meth:`_access_code_check` just answered, if anything
+        """
+        self.ensure_one()
+        outcome = outcome or {}
+        now = self._now()
+        locked_until = outcome.get("until") or self._access_code_locked_until(now)
+        current = self._access_code_current()
+        live = current.filtered(
+            lambda code: code_rules.code_usable(
+                now, code.sent_at, code.tries, bool(code.used_at)
+            )
+        )
+        allowed, retry_at = code_rules.can_send(now, self._access_code_sent_times(now))
+        destination = self._access_code_destination()
+        status = outcome.get("status") or (
+            "locked" if locked_until else "sent" if live else "fresh"
+        )
+        tries_left = outcome.get("tries_left")
+        if tries_left is None:
+            tries_left = code_rules.tries_left(live.tries) if live else 0
+        return {
+            "status": status,
+            "locked_until": locked_until
+            and self._access_code_clock(locked_until, round_up=True),
+            "live_code": bool(live),
+            "sent_channel": live.channel,
+            "sent_to": live.destination,
+            "sent_at": live and self._access_code_clock(live.sent_at),
+            "tries_left": tries_left,
+            "channel": destination and destination[0],
+            "destination": destination and destination[2],
+            "retry_at": not allowed
+            and self._access_code_clock(retry_at, round_up=True),
+            "code_minutes": int(code_rules.CODE_TTL.total_seconds() // 60),
+        }
+
+    # ------------------------------------------------------------
+    # HELPERS
+    # ------------------------------------------------------------
+
+    def _access_code_lock(self):
+        """Serialize the access-code decisions of this link across workers."""
+        self.env.cr.execute(
+            SQL("SELECT id FROM jingjai_portal_link WHERE id = %s FOR UPDATE", self.id)
+        )
+        # Under REPEATABLE READ a lock alone would let a request that waited
+        # for it decide on a snapshot older than the other request's commit;
+        # writing the row makes it fail to serialize instead, and Odoo replays
+        # it on fresh data.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE jingjai_portal_link"
+                " SET access_code_serial = COALESCE(access_code_serial, 0) + 1"
+                " WHERE id = %s",
+                self.id,
+            )
+        )
+
+    def _access_code_current(self):
+        """The latest code sent for this link: the only one accepted."""
+        # sudo: anonymous visitor; confined to this link.
+        return (
+            self.env["jingjai.portal.access.code"]
+            .sudo()
+            .search([("link_id", "=", self.id)], limit=1)
+        )
+
+    def _access_code_sent_times(self, now):
+        # sudo: anonymous visitor; confined to this link.
+        return (
+            self.env["jingjai.portal.access.code"]
+            .sudo()
+            .search(
+                [
+                    ("link_id", "=", self.id),
+                    ("sent_at", ">=", code_rules.sends_since(now)),
+                ]
+            )
+            .mapped("sent_at")
+        )
+
+    def _access_code_locked_until(self, now):
+        """When the code page of this link opens again, or None."""
+        # sudo: anonymous visitor; confined to this link.
+        failures = (
+            self.env["jingjai.portal.access.event"]
+            .sudo()
+            .search(
+                [
+                    ("link_id", "=", self.id),
+                    ("event_type", "=", "failure"),
+                    ("event_at", ">=", code_rules.failures_since(now)),
+                ]
+            )
+            .mapped("event_at")
+        )
+        return code_rules.lockout_until(now, failures)
+
+    def _access_code_destination(self):
+        """Where a code goes: ``(channel, address, masked address)``, or None.
+
+        The company's channel first; the other one when the customer has no
+        usable mobile number (a landline cannot receive SMS) or no email.
+        """
+        self.ensure_one()
+        customer = self.partner_id
+        phone = self._access_code_phone(customer)
+        email = email_normalize(customer.email or "")
+        destinations = {
+            "sms": phone and ("sms", phone, phone_rules.mask_phone(phone)),
+            "email": email and ("email", email, phone_rules.mask_email(email)),
+        }
+        first = self.company_id.jingjai_portal_code_channel or "sms"
+        second = "email" if first == "sms" else "sms"
+        return destinations[first] or destinations[second] or None
+
+    def _access_code_phone(self, customer):
+        """The customer's mobile number in E.164, or False."""
+        country = customer.country_id or self.company_id.country_id
+        for fname in customer._phone_get_number_fields():
+            try:
+                number = phone_rules.normalize_phone(
+                    customer[fname], default_region=country.code or "TH"
+                )
+            except phone_rules.PhoneError:
+                continue
+            if phone_rules.is_mobile(number):
+                return number
+        return False
+
+    def _access_code_deliver_sms(self, number, code):
+        """Send ``code`` by SMS through Odoo's sms module (its configured provider).
+
+        :return: False when the provider took the message, else why not
+        """
+        lang = self.partner_id.lang or self.env.lang
+        body = self.with_context(lang=lang).env._(
+            "%(code)s is your access code for %(company)s. It works for "
+            "%(minutes)s minutes. Do not share it.",
+            code=code,
+            company=self.company_id.name,
+            minutes=int(code_rules.CODE_TTL.total_seconds() // 60),
+        )
+        # sudo: the visitor is anonymous; the SMS goes to the number on file.
+        sms_sudo = (
+            self.env["sms.sms"]
+            .sudo()
+            .create({"number": number, "body": body, "partner_id": self.partner_id.id})
+        )
+        try:
+            sms_sudo.send(unlink_failed=False, unlink_sent=False, raise_exception=False)
+            sms_sudo.invalidate_recordset(["state", "failure_type"])
+            if sms_sudo.state in SMS_ACCEPTED_STATES:
+                return False
+            return sms_sudo.failure_type or "unknown"
+        finally:
+            # The body holds the code: gone now, not at the next garbage
+            # collection.
+            sms_sudo.unlink()
+
+    def _access_code_deliver_email(self, email, code):
+        """Send ``code`` by email, in the customer's language, from a template.
+
+        :return: False when the mail server took the message, else why not
+        """
+        template = self.env.ref("jingjai_portal.mail_template_access_code")
+        sender = (
+            self.company_id.email_formatted
+            or self.env["ir.mail_server"].sudo()._get_default_from_address()
+        )
+        if not sender:
+            return "no_sender"
+        # sudo: the visitor is anonymous; the template renders this link's
+        # company and sends to the address on file only. The code travels in
+        # the context, never in a field.
+        mail_id = (
+            template.sudo()
+            .with_context(jingjai_portal_access_code=code)
+            .send_mail(
+                self.id,
+                force_send=True,
+                raise_exception=False,
+                email_values={
+                    "email_to": email,
+                    "email_from": sender,
+                    "recipient_ids": [],
+                    "auto_delete": True,
+                },
+            )
+        )
+        mail_sudo = self.env["mail.mail"].sudo().browse(mail_id).exists()
+        failure = mail_sudo.state not in (False, "sent") and (
+            mail_sudo.failure_type or "unknown"
+        )
+        # The body holds the code: a failed mail is not left for a retry, and
+        # a sent one is gone even if auto_delete was turned off on the template.
+        mail_sudo.unlink()
+        return failure or False
+
+    def _access_code_unlock(self, code, now, ip_address, user_agent):
+        """Unlock this link for the visitor's browser for the company's duration."""
+        secret = code_rules.new_unlock_secret()
+        hours = self.company_id.jingjai_portal_code_unlock_hours
+        expires_at = now + timedelta(hours=hours)
+        # sudo: written for the anonymous visitor, who just proved the code.
+        self.env["jingjai.portal.link.unlock"].sudo().create(
+            {
+                "link_id": self.id,
+                "digest": code_rules.unlock_digest(secret),
+                "code_id": code.id,
+                "unlocked_at": now,
+                "expires_at": expires_at,
+                "ip_address": ip_address,
+                "user_agent": (user_agent or "")[:512],
+            }
+        )
+        self._access_code_log(
+            "unlock",
+            ip_address,
+            code=code,
+            detail=self.env._(
+                "until %s (Bangkok time)", self._access_code_clock(expires_at)
+            ),
+        )
+        return {"status": "unlocked", "secret": secret, "expires_at": expires_at}
+
+    def _access_code_lockout(self, locked_until, ip_address):
+        until = self._access_code_clock(locked_until, round_up=True)
+        self._access_code_log(
+            "lockout",
+            ip_address,
+            detail=self.env._("until %s (Bangkok time)", until),
+        )
+        self._post_audit_note(
+            self.env._(
+                "Portal link …%(hint)s: %(count)s wrong access codes within an "
+                "hour, from %(ip)s. The code page is locked until %(until)s "
+                "(Bangkok time).",
+                hint=self.token_hint,
+                count=code_rules.LOCKOUT_FAILURES,
+                ip=ip_address or "?",
+                until=until,
+            )
+        )
+
+    def _access_code_request_contact(self, ip_address):
+        """The customer has no mobile or email to receive a code: tell staff.
+
+        One activity for the staff member who made the link, as for a request
+        for a new link; asking again while it is open adds nothing.
+        """
+        self.ensure_one()
+        # sudo: asked by an anonymous visitor; the activity goes to staff only.
+        target_sudo = self._get_target().sudo()
+        activity_type = self.env.ref(
+            "jingjai_portal.mail_activity_type_access_code_contact"
+        )
+        if target_sudo.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+        ):
+            return False
+        assignee = (
+            self.generated_by_id
+            if self.generated_by_id.active
+            else self.env.ref("base.user_admin")
+        )
+        self._access_code_log("no_destination", ip_address)
+        return target_sudo.activity_schedule(
+            activity_type_id=activity_type.id,
+            user_id=assignee.id,
+            note=self.env._(
+                "The customer opened portal link …%s, which requires an access "
+                "code, but we have no mobile number or email address to send it "
+                "to. Add one to the customer and ask them to try again, or "
+                "contact them.",
+                self.token_hint,
+            ),
+        )
+
+    def _access_code_log(self, event_type, ip_address, code=None, **values):
+        # sudo: the log is written for anonymous visitors; nobody else writes it.
+        return (
+            self.env["jingjai.portal.access.event"]
+            .sudo()
+            .create(
+                {
+                    "link_id": self.id,
+                    "event_type": event_type,
+                    "event_at": self._now(),
+                    "code_id": code.id if code else False,
+                    "channel": code.channel if code else False,
+                    "destination": code.destination if code else False,
+                    "ip_address": ip_address,
+                    **values,
+                }
+            )
+        )
+
+    def _access_code_clock(self, value, round_up=False):
+        """``value`` as HH:MM in the business's timezone.
+
+        :param bool round_up: to the next minute, for "from when": the customer
+            may act at the time shown, never before
+        """
+        if round_up and (value.second or value.microsecond):
+            value = value.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        return fields.Datetime.context_timestamp(
+            self.with_context(tz=BUSINESS_TIMEZONE), value
+        ).strftime("%H:%M")
