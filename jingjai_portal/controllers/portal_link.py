@@ -40,7 +40,12 @@ CODE_PAGE_STATUS = {
     "too_soon": 429,
 }
 
-TOKEN_IN_PATH = re.compile(r"/p/+[^/\s?\"']*?([^/\s?\"']{0,4})(?=[/\s?\"']|$)")
+TOKEN_IN_PATH = re.compile(
+    r"/p/+[^/\s?\"']*?([^/\s?\"']{0,4})(?=[/\s?\"']|$)", re.IGNORECASE
+)
+# Anything shaped like a token elsewhere in such a line (odd paths like
+# /p/x/../<token> or /P/<token> still carry one).
+TOKEN_LIKE = re.compile(r"(?<![\w-])[\w-]{18}([\w-]{4})(?![\w-])", re.ASCII)
 
 
 class RedactLinkTokens(logging.Filter):
@@ -53,8 +58,9 @@ class RedactLinkTokens(logging.Filter):
 
     def filter(self, record):
         message = record.getMessage()
-        if "/p/" in message:
-            record.msg = TOKEN_IN_PATH.sub(r"/p/…\1", message)
+        if "/p/" in message.lower():
+            message = TOKEN_IN_PATH.sub(r"/p/…\1", message)
+            record.msg = TOKEN_LIKE.sub(r"…\1", message)
             record.args = ()
         return True
 

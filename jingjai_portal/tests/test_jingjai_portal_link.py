@@ -496,18 +496,33 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
             f for f in werkzeug_logger.filters if isinstance(f, RedactLinkTokens)
         ]
         self.assertTrue(redactors, "the filter is installed on the werkzeug logger")
-        record = werkzeug_logger.makeRecord(
-            "werkzeug",
-            logging.INFO,
-            __file__,
-            0,
-            '%s - - [%s] "%s" %s %s',
-            ("127.0.0.1", "now", f"GET /p/{token}/invoice/7 HTTP/1.1", 200, "-"),
-            None,
+        request_lines = [
+            f"GET /p/{token}/invoice/7 HTTP/1.1",
+            f"GET /p//{token} HTTP/1.1",
+            f"GET /P/{token} HTTP/1.1",
+            f"GET /p/x/../{token} HTTP/1.1",
+            f"POST '/p/{token}/decline' without CSRF",
+        ]
+        for request_line in request_lines:
+            record = werkzeug_logger.makeRecord(
+                "werkzeug",
+                logging.INFO,
+                __file__,
+                0,
+                '%s - - [%s] "%s" %s %s',
+                ("127.0.0.1", "now", request_line, 200, "-"),
+                None,
+            )
+            self.assertTrue(redactors[0].filter(record))
+            self.assertNotIn(token, record.getMessage())
+            self.assertIn(f"…{token[-4:]}", record.getMessage())
+        self.assertTrue(
+            any(
+                isinstance(log_filter, RedactLinkTokens)
+                for log_filter in logging.getLogger("odoo.http").filters
+            ),
+            "Odoo's request warnings are redacted too",
         )
-        self.assertTrue(redactors[0].filter(record))
-        self.assertNotIn(token, record.getMessage())
-        self.assertIn(f"/p/…{token[-4:]}/invoice/7", record.getMessage())
 
     def test_revoked_link_stays_revoked(self):
         """Writing revoked_at (or revoked_by_id) again on a revoked link is refused."""
