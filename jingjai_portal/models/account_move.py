@@ -2,7 +2,6 @@ import base64
 import io
 import re
 import warnings
-from urllib.parse import urlsplit
 
 import qrcode
 from markupsafe import Markup
@@ -15,13 +14,12 @@ from odoo.fields import Domain
 from odoo.tools.image import IMAGE_MAX_RESOLUTION
 
 from ..lib import slip as slip_rules
-from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
+from .jingjai_portal_link_mixin import (
+    BUSINESS_TIMEZONE,
+    MAIL_LINK_PLACEHOLDER,  # noqa: F401 (tests import it from here)
+)
 
 PAID_STATES = ("paid", "in_payment")
-
-# The Send flow's email carries this URL until the email really goes out: only
-# then is the link made, so opening and cancelling the Send dialog makes none.
-MAIL_LINK_PLACEHOLDER = "/p/link-made-when-sent"
 
 # What the invoice page offers, by payment state (see _jingjai_portal_payment).
 PAYABLE_STATES = ("promptpay", "not_thb", "no_promptpay")
@@ -45,6 +43,8 @@ class AccountMove(models.Model):
     _jingjai_portal_customer_path = "commercial_partner_id"
     _jingjai_portal_page_template = "jingjai_portal.page_invoice"
     _jingjai_portal_report_ref = "account.account_invoices"
+    # Also set by account.move.send, which sends our template even without a link.
+    _jingjai_portal_mail_context_key = "jingjai_portal_mail_move_id"
 
     jingjai_portal_slip_ids = fields.Many2many(
         comodel_name="ir.attachment",
@@ -176,56 +176,27 @@ class AccountMove(models.Model):
     def _get_mail_template(self):
         # The invoice's Send flow (single and batch) emails our template, with a
         # portal link button, to customers; vendor bills keep Odoo's.
-        if self and all(
-            move.move_type in ("out_invoice", "out_refund") for move in self
-        ):
-            template = self.env.ref(
+        template = (
+            self
+            and all(move.move_type in ("out_invoice", "out_refund") for move in self)
+            and self.env.ref(
                 "jingjai_portal.mail_template_invoice_portal_link",
                 raise_if_not_found=False,
             )
-            if template:
-                return template
-        return super()._get_mail_template()
+        )
+        return template or super()._get_mail_template()
 
     def message_post(self, **kwargs):
-        body = kwargs.get("body")
-        if (
-            len(self) != 1
-            or not body
-            or MAIL_LINK_PLACEHOLDER not in body
-            # Staff and the sending cron only (the real user, even under sudo):
-            # a customer's portal message cannot mint links.
-            or not self.env.user._is_internal()
-        ):
-            return super().message_post(**kwargs)
-        # The email is really going out: make its link now, one per email.
-        result = self._jingjai_portal_mail_link_generate()
-        link_path = urlsplit(result["url"]).path
-        kwargs["body"] = self._jingjai_portal_replace_url(
-            body, MAIL_LINK_PLACEHOLDER, link_path
+        # Unbound: the mixin calls it on this record under a context of its own.
+        return self._jingjai_portal_message_post_with_link(
+            super().message_post.__func__, kwargs
         )
-        message = super(
-            AccountMove, self.with_context(jingjai_portal_mail_move_id=self.id)
-        ).message_post(**kwargs)
-        # The email has been rendered with the link; the chatter keeps a way to
-        # the link's audit record instead, so no database table holds the token.
-        # sudo: the sender may not edit messages; this only removes the token.
-        message.sudo().body = self._jingjai_portal_replace_url(
-            message.body, link_path, f"/odoo/jingjai.portal.link/{result['link_id']}"
-        )
-        return message
 
     def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
         groups = super()._notify_get_recipients_groups(
             message, model_description, msg_vals=msg_vals
         )
-        if self.env.context.get("jingjai_portal_mail_move_id") == self.id:
-            # Our email's portal link is the customer's way in; Odoo's own button
-            # would carry the invoice's permanent access_token next to it.
-            for group_name, _group_func, group_data in groups:
-                if group_name != "user":
-                    group_data["has_button_access"] = False
-        return groups
+        return self._jingjai_portal_mail_hide_token_button(groups)
 
     def _jingjai_portal_mail_can_link(self):
         """Whether the Send email can carry a portal link to this invoice now."""
@@ -235,11 +206,6 @@ class AccountMove(models.Model):
         except UserError:
             return False
         return True
-
-    def _jingjai_portal_mail_link_placeholder(self):
-        """The URL the Send dialog shows where the link will be (see message_post)."""
-        self.ensure_one()
-        return f"{self.get_base_url()}{MAIL_LINK_PLACEHOLDER}"
 
     def _jingjai_portal_mail_link_days(self):
         """How many days a link made now stays valid (the company's setting)."""
@@ -278,13 +244,6 @@ class AccountMove(models.Model):
             .with_user(author)
             .generate(self._name, self.id)
         )
-
-    @api.model
-    def _jingjai_portal_replace_url(self, body, old_path, new_path):
-        """``body`` with every ``old_path`` replaced, as HTML."""
-        # Both paths are plain ASCII without quotes or ampersands: replacing in the
-        # HTML text cannot break its markup.
-        return Markup(str(body).replace(old_path, new_path))
 
     # ------------------------------------------------------------
     # PAYING: PromptPay QR, bank details, slips

@@ -1,12 +1,18 @@
 import re
 import uuid
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import is_html_empty
 
 BUSINESS_TIMEZONE = "Asia/Bangkok"
+
+# A Send email carries this URL until the email really goes out: only then is
+# the link made, so opening and cancelling the Send dialog makes none.
+MAIL_LINK_PLACEHOLDER = "/p/link-made-when-sent"
 
 
 class JingjaiPortalLinkMixin(models.AbstractModel):
@@ -32,6 +38,9 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
     # implement _jingjai_portal_accept(link, name, signature, ip_address) and
     # _jingjai_portal_decline(link, reason, ip_address).
     _jingjai_portal_accepts_online = False
+    # Models whose Send emails a link: context key holding the id of the record
+    # whose email is being posted, so that it hides Odoo's access_token button.
+    _jingjai_portal_mail_context_key = None
 
     jingjai_portal_link_ids = fields.One2many(
         comodel_name="jingjai.portal.link",
@@ -247,3 +256,92 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         # Same file name as Odoo's own portal download.
         filename = re.sub(r"\W+", "_", self._get_report_base_filename())
         return content, f"{filename}.pdf"
+
+    # ------------------------------------------------------------
+    # MAIL: Send with a portal link instead of Odoo's access token
+    # ------------------------------------------------------------
+
+    def _jingjai_portal_mail_link_placeholder(self):
+        """The URL a Send email shows until the email goes out with its link."""
+        self.ensure_one()
+        return f"{self.get_base_url()}{MAIL_LINK_PLACEHOLDER}"
+
+    def _jingjai_portal_message_post_with_link(self, post, kwargs):
+        """``message_post`` of a model whose Send email carries a portal link.
+
+        The mixin comes after ``mail.thread`` in the model's MRO, so it cannot
+        override ``message_post`` itself: the model's override calls this.
+
+        :param post: ``post(records, **kwargs)``, the model's next
+            ``message_post`` (its ``super()``) for ``records``
+        :param dict kwargs: the arguments of ``message_post``
+        :return: the posted ``mail.message``
+        """
+        body = kwargs.get("body")
+        # Only staff (OdooBot too, for automations and the sending cron) turn the
+        # placeholder into a link: a customer typing it in Odoo's portal chatter
+        # posts in sudo, but as themselves, and must not mint links.
+        if (
+            len(self) != 1
+            or not body
+            or MAIL_LINK_PLACEHOLDER not in body
+            or not self.env.user._is_internal()
+        ):
+            return post(self, **kwargs)
+        # The email is really going out: make its link now, one per email.
+        result = self._jingjai_portal_mail_link_generate()
+        link_path = "/p/" + result["url"].rsplit("/p/", 1)[1]
+        kwargs["body"] = self._jingjai_portal_replace_path(
+            body, MAIL_LINK_PLACEHOLDER, link_path
+        )
+        scheduled = self._jingjai_portal_mail_scheduled(kwargs)
+        message = post(
+            self.with_context({self._jingjai_portal_mail_context_key: self.id}),
+            **kwargs,
+        )
+        if not scheduled:
+            # The email has been rendered with the link; the chatter keeps a way
+            # to the link's audit record instead, so no table holds the token.
+            # sudo: the sender may not edit messages; this only removes the token.
+            message.sudo().body = self._jingjai_portal_replace_path(
+                message.body,
+                link_path,
+                f"/odoo/jingjai.portal.link/{result['link_id']}",
+            )
+        return message
+
+    def _jingjai_portal_mail_link_generate(self):
+        """Make the link a Send email carries, in the name of whoever sends it.
+
+        generate() checks that they may share it.
+        """
+        self.ensure_one()
+        return self.env["jingjai.portal.link"].generate(self._name, self.id)
+
+    def _jingjai_portal_mail_scheduled(self, kwargs):
+        """Whether the email posted with ``kwargs`` is sent later.
+
+        It is then rendered from the posted body, which must keep the link.
+        Odoo's composer can schedule the Send email of quotes and invoices alike.
+        """
+        return self._is_notification_scheduled(kwargs.get("scheduled_date"))
+
+    def _jingjai_portal_mail_hide_token_button(self, groups):
+        """``groups`` (of ``_notify_get_recipients_groups``) for our Send email.
+
+        The email's portal link is the customer's way in; Odoo's own button would
+        carry the record's permanent access_token next to it.
+        """
+        key = self._jingjai_portal_mail_context_key
+        if self and self.env.context.get(key) == self.id:
+            for group_name, _group_func, group_data in groups:
+                if group_name != "user":
+                    group_data["has_button_access"] = False
+        return groups
+
+    @api.model
+    def _jingjai_portal_replace_path(self, body, old_path, new_path):
+        """``body`` with every URL path ``old_path`` replaced, as HTML."""
+        # Both paths are plain ASCII without quotes or ampersands: replacing in
+        # the HTML text cannot break its markup. The host part stays as rendered.
+        return Markup(str(body).replace(old_path, new_path))

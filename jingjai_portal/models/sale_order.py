@@ -13,11 +13,6 @@ from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
 
 _logger = logging.getLogger(__name__)
 
-# The quote email carries this URL until the email really goes out: only then is
-# the link made, so opening and cancelling the Send dialog makes none. The same
-# placeholder as in the invoice email.
-MAIL_LINK_PLACEHOLDER = "/p/link-made-when-sent"
-
 # What the customer types on the quote page.
 SIGNER_NAME_MAX_LENGTH = 100
 DECLINE_REASON_MAX_LENGTH = 2000
@@ -32,6 +27,7 @@ class SaleOrder(models.Model):
     _jingjai_portal_page_template = "jingjai_portal.page_sale_order"
     _jingjai_portal_report_ref = "sale.action_report_saleorder"
     _jingjai_portal_accepts_online = True
+    _jingjai_portal_mail_context_key = "jingjai_portal_mail_link_order_id"
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_portal_links(self):
@@ -123,64 +119,22 @@ class SaleOrder(models.Model):
     def _find_mail_template(self):
         # A quote's Send emails our template, with a quote link button, in the
         # customer's language. Pro-formas and confirmed orders keep Odoo's.
-        if self._jingjai_portal_mail_sends_link():
-            template = self.env.ref(
-                "jingjai_portal.mail_template_quote_portal_link",
-                raise_if_not_found=False,
-            )
-            if template:
-                return template
-        return super()._find_mail_template()
+        template = self._jingjai_portal_mail_sends_link() and self.env.ref(
+            "jingjai_portal.mail_template_quote_portal_link", raise_if_not_found=False
+        )
+        return template or super()._find_mail_template()
 
     def message_post(self, **kwargs):
-        body = kwargs.get("body")
-        # Only staff (OdooBot too, for automations) turn the placeholder into a
-        # link: a customer typing it in Odoo's portal chatter posts in sudo, but
-        # as themselves, and must not mint links.
-        if (
-            len(self) != 1
-            or not body
-            or MAIL_LINK_PLACEHOLDER not in body
-            or not self.env.user._is_internal()
-        ):
-            return super().message_post(**kwargs)
-        # The email is really going out: make its link now, one per email, in the
-        # name of whoever sends it (generate() checks that they may share it).
-        result = self.env["jingjai.portal.link"].generate(self._name, self.id)
-        link_path = "/p/" + result["url"].rsplit("/p/", 1)[1]
-        kwargs["body"] = self._jingjai_portal_replace_path(
-            body, MAIL_LINK_PLACEHOLDER, link_path
+        # Unbound: the mixin calls it on this record under a context of its own.
+        return self._jingjai_portal_message_post_with_link(
+            super().message_post.__func__, kwargs
         )
-        scheduled = self._is_notification_scheduled(kwargs.get("scheduled_date"))
-        message = super(
-            SaleOrder, self.with_context(jingjai_portal_mail_link_order_id=self.id)
-        ).message_post(**kwargs)
-        if not scheduled:
-            # The email has been rendered with the link; the chatter keeps a way
-            # to the link's audit record instead, so no table holds the token.
-            # (A scheduled email is rendered later, from this very body.)
-            # sudo: the sender may not edit messages; this only removes the token.
-            message.sudo().body = self._jingjai_portal_replace_path(
-                message.body,
-                link_path,
-                f"/odoo/jingjai.portal.link/{result['link_id']}",
-            )
-        return message
 
     def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
         groups = super()._notify_get_recipients_groups(
             message, model_description, msg_vals=msg_vals
         )
-        if (
-            self
-            and self.env.context.get("jingjai_portal_mail_link_order_id") == self.id
-        ):
-            # The body's quote link is the customer's way in; Odoo's own button
-            # would carry the quote's permanent access_token next to it.
-            for group_name, _group_func, group_data in groups:
-                if group_name != "user":
-                    group_data["has_button_access"] = False
-        return groups
+        return self._jingjai_portal_mail_hide_token_button(groups)
 
     def _jingjai_portal_mail_sends_link(self):
         """Whether Send emails this order with a quote link: quotes, not pro-formas."""
@@ -200,18 +154,6 @@ class SaleOrder(models.Model):
                 )
             )
         self._jingjai_portal_check_shareable()
-
-    def _jingjai_portal_mail_link_placeholder(self):
-        """The URL the quote email shows where its link will be (see message_post)."""
-        self.ensure_one()
-        return f"{self.get_base_url()}{MAIL_LINK_PLACEHOLDER}"
-
-    @api.model
-    def _jingjai_portal_replace_path(self, body, old_path, new_path):
-        """``body`` with every URL path ``old_path`` replaced, as HTML."""
-        # Both paths are plain ASCII without quotes or ampersands: replacing in
-        # the HTML text cannot break its markup. The host part stays as rendered.
-        return Markup(str(body).replace(old_path, new_path))
 
     # ------------------------------------------------------------
     # ACCEPT AND DECLINE from the quote page

@@ -1,9 +1,10 @@
 import re
+from datetime import timedelta
 from unittest.mock import patch
 
 from markupsafe import Markup
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import SQL, format_amount, mute_logger
@@ -210,6 +211,24 @@ class TestQuoteLinkMail(QuoteLinkCommon, MockEmail):
         message = self.quote_en.message_post(body=body, message_type="comment")
         self.assertEqual(len(self.Link.search(quote_links)), 1)
         self.assertNotIn("link-made-when-sent", str(message.body))
+
+    def test_scheduled_email_keeps_its_link_in_the_message(self):
+        """A scheduled email is rendered later, from the posted message: its body
+        keeps the fresh link instead of the audit record's address.
+        """
+        body = Markup("<p>https://example.com/p/link-made-when-sent</p>")
+        message = self.quote_en.message_post(
+            body=body,
+            message_type="comment",
+            partner_ids=self.quote_en.partner_id.ids,
+            scheduled_date=fields.Datetime.now() + timedelta(days=1),
+        )
+        link = self.Link.search([("sale_order_id", "=", self.quote_en.id)])
+        self.assertEqual(len(link), 1)
+        self.assertNotIn("link-made-when-sent", str(message.body))
+        self.assertNotIn("/odoo/jingjai.portal.link/", str(message.body))
+        token = LINK_IN_BODY.search(str(message.body)).group(2)
+        self.assertEqual(self.Link._resolve_token(token), link)
 
 
 @tagged("post_install", "-at_install")
