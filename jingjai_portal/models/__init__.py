@@ -12,3 +12,4 @@ from . import sale_order
 from . import account_move
 from . import account_move_send
 from . import res_partner_bank
+from . import mail_thread

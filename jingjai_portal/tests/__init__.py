@@ -6,3 +6,4 @@ from . import test_portal_link_invoice
 from . import test_quote_links
 from . import test_quote_link_pages
 from . import test_access_codes
+from . import test_share_panel

@@ -1,11 +1,16 @@
 import base64
 
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import format_amount
 from odoo.tools.image import image_data_uri
 
 from ..lib import expiry as expiry_rules
+from ..lib import sms as sms_rules
 from ..models.jingjai_portal_link import SCOPE_BY_MODEL
+from ..models.mail_thread import SHARE_CONTEXT_KEY
 
 QR_SIZE = 240
 
@@ -152,5 +157,185 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
                 )[link.scope],
                 "expires_at": link._format_datetime(link.expires_at),
                 "link_id": link.id,
+                "share": self._share_params(link, result["url"]),
+            },
+        }
+
+    # ------------------------------------------------------------
+    # SHARING the fresh link: SMS, LINE, WhatsApp, email
+    # ------------------------------------------------------------
+
+    def _share_params(self, link, url):
+        """What the "Portal link ready" panel needs to share ``url``.
+
+        The message is in the recipient's language; the URL only lives in these
+        params (and in the SMS or email once sent), never in a stored field.
+        """
+        record = self._get_record()
+        recipient = self._share_recipient(record)
+        mobile = link._access_code_phone(recipient) or (
+            recipient != link.partner_id and link._access_code_phone(link.partner_id)
+        )
+        share_self = self.with_context(lang=recipient.lang or self.env.lang)
+        message, sms_info = share_self._share_message(record, url)
+        params = {
+            "message": message,
+            "sms": dict(sms_info, fits=sms_info["segments"] == 1),
+            "sms_text": self._share_sms_text(sms_info),
+            "line_url": sms_rules.line_share_url(message),
+            "whatsapp_url": sms_rules.whatsapp_share_url(message, mobile or None),
+            "sms_action": False,
+            "sms_disabled_reason": False,
+            "email_action": False,
+            "email_disabled_reason": False,
+            "email_note": False,
+        }
+        if mobile:
+            params["sms_action"] = self._share_sms_action(record, message, mobile, link)
+        else:
+            params["sms_disabled_reason"] = self.env._(
+                "%s has no mobile number: add one on the customer to send the link "
+                "by SMS.",
+                recipient.display_name,
+            )
+        try:
+            params["email_action"] = self._share_email_action(record, url, link)
+        except UserError as error:
+            params["email_disabled_reason"] = error.args[0]
+        if record._name != "res.partner":
+            params["email_note"] = self.env._(
+                "The email is Send to Client's: it carries its own new link, made "
+                "when the email leaves, not this one."
+            )
+        return params
+
+    def _share_recipient(self, record):
+        """The partner who receives the message: the customer, or the document's."""
+        if record._name == "res.partner":
+            return record
+        return record.partner_id or record._jingjai_portal_customer()
+
+    def _share_message(self, record, url):
+        """The short message carrying ``url``, in the context's language.
+
+        The URL goes last, on its own line, and is never shortened: when the
+        message would need more than one SMS, the sentence gets shorter.
+        Returns ``(message, segments)`` (see ``lib.sms.segments``).
+        """
+        company = record._jingjai_portal_company().name
+        scope = SCOPE_BY_MODEL[record._name]
+        if scope == "customer":
+            sentences = (
+                self.env._("%(company)s: your documents:", company=company),
+                self.env._("Your documents:"),
+            )
+        elif scope == "quote":
+            sentences = (
+                self.env._(
+                    "%(company)s: your quote %(name)s:",
+                    company=company,
+                    name=record.name,
+                ),
+                self.env._("Quote %(name)s:", name=record.name),
+            )
+        else:
+            sentences = (
+                self.env._(
+                    "%(company)s: your invoice %(name)s:",
+                    company=company,
+                    name=record.name,
+                ),
+                self.env._("Invoice %(name)s:", name=record.name),
+            )
+        for sentence in sentences:
+            message = f"{sentence}\n{url}"
+            info = sms_rules.segments(message)
+            if info["segments"] == 1:
+                break
+        return message, info
+
+    def _share_sms_text(self, info):
+        """The message's length and SMS count, for staff."""
+        if info["segments"] == 1:
+            return self.env._(
+                "%(length)s of %(capacity)s characters (%(encoding)s): fits one SMS.",
+                length=info["length"],
+                capacity=info["per_segment"],
+                encoding=info["encoding"],
+            )
+        return self.env._(
+            "%(length)s characters (%(encoding)s): sent as %(count)s SMS of up to "
+            "%(capacity)s characters each. The link stays whole.",
+            length=info["length"],
+            count=info["segments"],
+            capacity=info["per_segment"],
+            encoding=info["encoding"],
+        )
+
+    def _share_sms_action(self, record, message, mobile, link):
+        """Odoo's SMS composer on the shared record, with the message, to ``mobile``."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send SMS"),
+            "res_model": "sms.composer",
+            "view_mode": "form",
+            "views": [[False, "form"]],
+            "target": "new",
+            "context": {
+                "default_composition_mode": "comment",
+                "default_res_model": record._name,
+                "default_res_id": record.id,
+                "default_body": message,
+                "default_recipient_single_number_itf": mobile,
+                SHARE_CONTEXT_KEY: link.id,
+            },
+        }
+
+    def _share_email_action(self, record, url, link):
+        """The email composer: Send to Client for documents, a short email for
+        customers. Raises UserError when the record cannot be emailed."""
+        if record._name == "sale.order":
+            return record.action_quotation_send()
+        if record._name == "account.move":
+            return record.action_invoice_sent()
+        if not record.email_normalized:
+            raise UserError(
+                self.env._(
+                    "%s has no valid email address: add one on the customer to "
+                    "email the link.",
+                    record.display_name,
+                )
+            )
+        company = record._jingjai_portal_company()
+        # The email is in the customer's language; the rest in the user's.
+        customer_env = self.with_context(lang=record.lang or self.env.lang).env
+        body = Markup('<p>%s</p><p>%s</p><p><a href="%s">%s</a></p>') % (
+            customer_env._("Hello %s,", record.name),
+            customer_env._(
+                "Here is the link to your quotes, orders and invoices at %(company)s. "
+                "It works until %(date)s, with no password.",
+                company=company.name,
+                date=link._format_datetime(link.expires_at),
+            ),
+            escape(url),
+            escape(url),
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Email the link"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [[False, "form"]],
+            "target": "new",
+            "context": {
+                "default_model": record._name,
+                "default_res_ids": record.ids,
+                "default_composition_mode": "comment",
+                "default_partner_ids": record.ids,
+                "default_subject": customer_env._(
+                    "%(company)s: your documents", company=company.name
+                ),
+                "default_body": body,
+                SHARE_CONTEXT_KEY: link.id,
             },
         }

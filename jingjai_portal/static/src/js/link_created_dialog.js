@@ -7,7 +7,8 @@ import { useService } from "@web/core/utils/hooks";
 
 /**
  * Shows a freshly generated portal link once: the URL (already copied to the
- * clipboard when the browser allows it), a copy button and a QR code.
+ * clipboard when the browser allows it), a copy button, buttons to share it
+ * by SMS, LINE, WhatsApp or email, and a QR code.
  * The URL exists only here; the server keeps just its digest.
  */
 export class LinkCreatedDialog extends Component {
@@ -27,6 +28,18 @@ export class LinkCreatedDialog extends Component {
                 // Some browsers only allow copying on a click: the button is there.
             }
         });
+    }
+
+    get share() {
+        return this.params.share || {};
+    }
+
+    openSms() {
+        this.actionService.doAction(this.share.sms_action);
+    }
+
+    openEmail() {
+        this.actionService.doAction(this.share.email_action);
     }
 
     close() {
