@@ -13,3 +13,4 @@ from . import account_move
 from . import account_move_send
 from . import res_partner_bank
 from . import mail_thread
+from . import ir_http

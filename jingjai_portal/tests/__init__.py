@@ -7,3 +7,4 @@ from . import test_quote_links
 from . import test_quote_link_pages
 from . import test_access_codes
 from . import test_share_panel
+from . import test_security_matrix
