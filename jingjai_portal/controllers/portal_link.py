@@ -7,20 +7,12 @@ from odoo.http import content_disposition, request
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..lib.security_headers import SECURITY_HEADERS
 from ..lib.slip import MAX_SLIP_BYTES
+from ..models.jingjai_portal_link import DOCUMENT_MODELS
 
 _logger = logging.getLogger(__name__)
 
-# Sent with every /p/ response, error pages included: the URL is a credential,
-# so nothing may cache it, index it or pass it on in a Referer.
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-}
 SECTION_PAGE_SIZE = 20
 
 # The cookie of a browser that entered a link's access code (one per link: its
@@ -260,7 +252,7 @@ class PortalLinkController(http.Controller):
             return refusal
         # One byte over the limit is enough to refuse a file as too large.
         content = slip.read(MAX_SLIP_BYTES + 1) if hasattr(slip, "read") else b""
-        page_url, home_url = self._invoice_urls(token, invoice, document_id)
+        page_url, home_url = self._document_urls(token, "invoice", invoice, document_id)
         try:
             invoice._jingjai_portal_receive_slip(
                 link_sudo,
@@ -277,35 +269,8 @@ class PortalLinkController(http.Controller):
         return self._secure(request.redirect(f"{page_url}#pay", code=303))
 
     def _open_invoice(self, token, document_id, suffix):
-        """Open the link and find the invoice this URL is about.
-
-        An invoice link's own invoice (no id in the URL), or an invoice that a
-        customer-wide link lists; anything else is "not found".
-
-        :return: ``(link_sudo, invoice, refusal)``
-        """
-        subpath = (f"/invoice/{document_id}" if document_id else "") + suffix
-        link_sudo, refusal = self._open_link(token, subpath)
-        if refusal:
-            return link_sudo, None, refusal
-        target = link_sudo._get_target()
-        if document_id is None:
-            invoice = target if link_sudo.scope == "invoice" else None
-        else:
-            record_id = self._parse_id(document_id)
-            invoice = record_id and target._jingjai_portal_document_of(
-                link_sudo, "invoice", record_id
-            )
-        if not invoice:
-            return link_sudo, None, self._not_found()
-        return link_sudo, invoice, None
-
-    @staticmethod
-    def _invoice_urls(token, invoice, document_id):
-        """``(page_url, home_url)`` of an invoice page under ``token``."""
-        if document_id is None:
-            return f"/p/{token}", None
-        return f"/p/{token}/invoice/{invoice.id}", f"/p/{token}"
+        """:return: ``(link_sudo, invoice_sudo, refusal)``: :meth:`_open_document`"""
+        return self._open_document(token, "invoice", document_id, suffix)
 
     # ------------------------------------------------------------
     # QUOTES: sign and accept, decline
@@ -360,7 +325,9 @@ class PortalLinkController(http.Controller):
             )
         except UserError as error:
             return {"error": error.args[0]}
-        page_url, _home_url = self._quote_urls(token, quote_sudo, document_id)
+        page_url, _home_url = self._document_urls(
+            token, "order", quote_sudo, document_id
+        )
         return {"force_refresh": True, "redirect_url": page_url}
 
     @http.route(
@@ -380,7 +347,9 @@ class PortalLinkController(http.Controller):
         )
         if refusal:
             return refusal
-        page_url, home_url = self._quote_urls(token, quote_sudo, document_id)
+        page_url, home_url = self._document_urls(
+            token, "order", quote_sudo, document_id
+        )
         try:
             quote_sudo._jingjai_portal_decline(link_sudo, reason, self._visitor()[0])
         except UserError as error:
@@ -404,35 +373,16 @@ class PortalLinkController(http.Controller):
         )
 
     def _open_quote(self, token, document_id, suffix):
-        """Open the link and find the quote this URL is about.
+        """:return: ``(link_sudo, quote_sudo, refusal)``: :meth:`_open_document`
 
-        A quote link's own quote (no id in the URL), or a quote that a
-        customer-wide link lists; anything else is "not found".
-
-        :return: ``(link_sudo, quote_sudo, refusal)``
+        Only quotes that are signed and accepted online qualify.
         """
-        subpath = (f"/order/{document_id}" if document_id else "") + suffix
-        link_sudo, refusal = self._open_link(token, subpath)
-        if refusal:
-            return link_sudo, None, refusal
-        target = link_sudo._get_target()
-        if document_id is None:
-            quote = target
-        else:
-            record_id = self._parse_id(document_id)
-            quote = record_id and target._jingjai_portal_document_of(
-                link_sudo, "order", record_id
-            )
-        if not quote or not quote._jingjai_portal_accepts_online:
+        link_sudo, quote, refusal = self._open_document(
+            token, "order", document_id, suffix
+        )
+        if quote and not quote._jingjai_portal_accepts_online:
             return link_sudo, None, self._not_found()
-        return link_sudo, quote, None
-
-    @staticmethod
-    def _quote_urls(token, quote, document_id):
-        """``(page_url, home_url)`` of a quote page under ``token``."""
-        if document_id is None:
-            return f"/p/{token}", None
-        return f"/p/{token}/order/{quote.id}", f"/p/{token}"
+        return link_sudo, quote, refusal
 
     # ------------------------------------------------------------
     # ACCESS CODES: send a code, check it, unlock this browser
@@ -532,6 +482,40 @@ class PortalLinkController(http.Controller):
     # ------------------------------------------------------------
     # HELPERS
     # ------------------------------------------------------------
+
+    def _open_document(self, token, document_type, document_id, suffix):
+        """Open the link and find the quote or invoice this URL is about.
+
+        The link's own document (no id in the URL), or a document that a
+        customer-wide link lists; anything else is "not found".
+
+        :param str document_type: ``order`` or ``invoice``, as in the URL
+        :return: ``(link_sudo, document_sudo, refusal)``
+        """
+        subpath = (f"/{document_type}/{document_id}" if document_id else "") + suffix
+        link_sudo, refusal = self._open_link(token, subpath)
+        if refusal:
+            return link_sudo, None, refusal
+        target = link_sudo._get_target()
+        if document_id is None:
+            document = (
+                target if target._name == DOCUMENT_MODELS[document_type] else None
+            )
+        else:
+            record_id = self._parse_id(document_id)
+            document = record_id and target._jingjai_portal_document_of(
+                link_sudo, document_type, record_id
+            )
+        if not document:
+            return link_sudo, None, self._not_found()
+        return link_sudo, document, None
+
+    @staticmethod
+    def _document_urls(token, document_type, document, document_id):
+        """``(page_url, home_url)`` of a quote or invoice page under ``token``."""
+        if document_id is None:
+            return f"/p/{token}", None
+        return f"/p/{token}/{document_type}/{document.id}", f"/p/{token}"
 
     def _open_link(self, token, subpath, closed_pdf=False, unlocking=False):
         """Resolve the token, log the view, and refuse anything but an active link.

@@ -3,7 +3,7 @@ from werkzeug.exceptions import HTTPException
 from odoo import models
 from odoo.http import request
 
-from ..controllers.portal_link import SECURITY_HEADERS
+from ..lib.security_headers import SECURITY_HEADERS
 
 
 class IrHttp(models.AbstractModel):

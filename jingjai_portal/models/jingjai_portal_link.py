@@ -23,6 +23,8 @@ SCOPE_TARGETS = {
     "invoice": ("account.move", "account_move_id"),
 }
 SCOPE_BY_MODEL = {model: scope for scope, (model, _field) in SCOPE_TARGETS.items()}
+# The documents a URL below a link names by type: /p/<token>/<type>/<id>.
+DOCUMENT_MODELS = {"order": "sale.order", "invoice": "account.move"}
 
 # The only fields that change after a link is made: revocation, once.
 REVOCATION_FIELDS = frozenset({"revoked_at", "revoked_by_id"})

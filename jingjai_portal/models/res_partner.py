@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 
+from .jingjai_portal_link import DOCUMENT_MODELS
+
 # How many documents of each section the account page shows before "See all".
 OVERVIEW_SIZE = 5
 
@@ -192,8 +194,7 @@ class ResPartner(models.Model):
     def _jingjai_portal_document_of(self, link, document_type, document_id):
         """A quote, job or invoice of this customer, if its account page lists it."""
         self.ensure_one()
-        model_by_type = {"order": "sale.order", "invoice": "account.move"}
-        model = model_by_type.get(document_type)
+        model = DOCUMENT_MODELS.get(document_type)
         if not model:
             return self.env["res.partner"].browse()
         domain = Domain.OR(
