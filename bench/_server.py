@@ -9,10 +9,11 @@ What it does for the scripts:
 * :func:`prepare` creates the database ``jjb_bench`` with ``jingjai_portal``
   installed (dropped and recreated unless ``reuse``), then fills it through an
   ``odoo shell`` script (:data:`POPULATE`): a Thai company with a chart of
-  accounts, a customer with 10 documents and one with 300 (quotes, confirmed
-  orders, posted invoices, all through the ORM in batches; and one with 30, to
-  tell a step from a growth), a portal user for
-  the 300-document customer, portal links made with the add-on's own API
+  accounts, THB active with a rate and a PromptPay account (mobile proxy, so
+  the invoice pages show a QR), a customer with 10 documents and one with 300
+  (quotes, confirmed orders, posted invoices in THB paid into that account,
+  all through the ORM in batches; and one with 30, to tell a step from a
+  growth), a portal user for the 300-document customer, portal links made with the add-on's own API
   ``jingjai.portal.link.generate`` and Odoo's own ``access_token`` of one quote
   and one invoice. Everything the benches need is written to
   ``/tmp/jjb-data/<db>-data.json``.
@@ -264,11 +265,44 @@ company = env.ref("base.main_company")
 thailand = env.ref("base.th")
 if company.country_id != thailand:
     company.write({"country_id": thailand.id})
-company.write({"name": "Jjb Bench Aircon Co.", "phone": "+66 2 000 0000"})
+company.write({"name": "Jjb Bench Aircon Co.", "phone": "+66 2 000 0000",
+               "city": "Bangkok"})
 if not env["account.journal"].search_count(
     [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
 ):
     env["account.chart.template"].try_loading("th", company, install_demo=False)
+env.cr.commit()
+
+# The invoices are in Thai baht and paid into a PromptPay account, so that the
+# invoice pages show their PromptPay QR (Odoo's EMV QR from l10n_th needs THB, a
+# Thai account with a proxy type and value, and the holder's city). The
+# company's own currency stays whatever its chart gave it; THB gets a rate.
+thb = env.ref("base.THB")
+if not thb.active:
+    thb.active = True
+if thb != company.currency_id and not env["res.currency.rate"].search_count(
+    [("currency_id", "=", thb.id), ("company_id", "=", company.id)], limit=1
+):
+    env["res.currency.rate"].create({
+        "currency_id": thb.id, "company_id": company.id,
+        "name": fields.Date.today() - timedelta(days=30),
+        "rate": 1.0 if company.currency_id.name == "THB" else 35.0,
+    })
+promptpay = env["res.partner.bank"].search(
+    [("partner_id", "=", company.partner_id.id), ("proxy_value", "=", "0812345678")],
+    limit=1,
+)
+if not promptpay:
+    promptpay = env["res.partner.bank"].create({
+        "acc_number": "JJB-123-4-56789-0",
+        "partner_id": company.partner_id.id,
+        "currency_id": thb.id,
+        "proxy_type": "mobile",
+        "proxy_value": "0812345678",
+    })
+problem = promptpay._jingjai_portal_promptpay_error(thb, company.partner_id)
+if problem:
+    raise SystemExit(f"bench PromptPay account refused by Odoo: {problem}")
 env.cr.commit()
 
 params = env["ir.config_parameter"].sudo()
@@ -316,6 +350,7 @@ def fill(name, quotes, orders, invoices):
     confirmed.action_confirm()
     moves = env["account.move"].with_context(tracking_disable=True).create([
         {"move_type": "out_invoice", "partner_id": customer.id,
+         "currency_id": thb.id, "partner_bank_id": promptpay.id,
          "invoice_date": today - timedelta(days=i % 20),
          "invoice_line_ids": [Command.create({"product_id": product.id, "quantity": 1,
                                                "price_unit": 1000.0 + i})]}

@@ -3,16 +3,15 @@ import io
 import re
 import warnings
 
-import qrcode
 from markupsafe import Markup
 from PIL import Image
-from qrcode.image.pil import PilImage
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools.image import IMAGE_MAX_RESOLUTION
 
+from ..lib import qr_image
 from ..lib import slip as slip_rules
 from .jingjai_portal_link_mixin import (
     BUSINESS_TIMEZONE,
@@ -24,11 +23,6 @@ PAID_STATES = ("paid", "in_payment")
 # What the invoice page offers, by payment state (see _jingjai_portal_payment).
 PAYABLE_STATES = ("promptpay", "not_thb", "no_promptpay")
 
-# PromptPay QR images: 10 px per module and the standard 4-module quiet zone
-# give about 490 px, sharp on a 3x phone screen and easy for banking apps to read
-# from a saved picture. Level M survives a scratched or slightly cropped screen.
-QR_BOX_SIZE = 10
-QR_BORDER = 4
 
 # Uploads kept per invoice: enough for every honest retry, not a free file store.
 MAX_SLIPS_PER_INVOICE = 20
@@ -364,16 +358,7 @@ class AccountMove(models.Model):
     @api.model
     def _jingjai_portal_qr_png(self, payload):
         """The PNG of a QR code for ``payload``, made for phones and banking apps."""
-        code = qrcode.QRCode(
-            error_correction=qrcode.constants.ERROR_CORRECT_M,
-            box_size=QR_BOX_SIZE,
-            border=QR_BORDER,
-        )
-        code.add_data(payload)
-        code.make(fit=True)
-        stream = io.BytesIO()
-        code.make_image(image_factory=PilImage).save(stream)
-        return stream.getvalue()
+        return qr_image.qr_png(payload)
 
     def _jingjai_portal_promptpay_png(self):
         """``(png, filename)`` of this invoice's PromptPay QR, or None."""
