@@ -13,10 +13,10 @@ What it does for the scripts:
   the invoice pages show a QR), a customer with 10 documents and one with 300
   (quotes, confirmed orders, posted invoices in THB paid into that account,
   all through the ORM in batches; and one with 30, to tell a step from a
-  growth), a portal user for the 300-document customer, portal links made with the add-on's own API
-  ``jingjai.portal.link.generate`` and Odoo's own ``access_token`` of one quote
-  and one invoice. Everything the benches need is written to
-  ``/tmp/jjb-data/<db>-data.json``.
+  growth), a portal user for the 300-document customer, portal links made with
+  the add-on's own API ``jingjai.portal.link.generate`` and Odoo's own
+  ``access_token`` of one quote and one invoice. Everything the benches need is
+  written to ``/tmp/jjb-data/<db>-data.json``.
 * :class:`Server` starts Odoo on 127.0.0.1 (threaded, or ``--workers=N``),
   waits for ``/web/health``, logs to a file (INFO: the werkzeug access line ends
   with the request's query count, query time and remaining time) and stops it
@@ -718,6 +718,24 @@ def add_common_args(parser, default_port):
         "(default %(default)s)",
     )
     return parser
+
+
+def script_parser(doc, default_port):
+    """The command line of a bench script: its docstring as help, common options.
+
+    :param str doc: the script's ``__doc__``: first paragraph as description,
+        the rest as epilog
+    """
+    parser = argparse.ArgumentParser(
+        description=doc.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=doc.split("\n\n", 1)[1],
+    )
+    return add_common_args(parser, default_port)
+
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
 
 
 def main():

@@ -24,7 +24,6 @@ transactions.
 Prints the figures with their targets; exits 1 on any MISS.
 """
 
-import argparse
 import json
 import os
 import subprocess
@@ -171,17 +170,8 @@ def summarize(results):
     return errors, ok, statuses, latencies, sum(r.get("resets", 0) for r in results)
 
 
-def verdict(ok):
-    return "PASS" if ok else "MISS"
-
-
 def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split("\n\n", 1)[1],
-    )
-    _server.add_common_args(parser, 8092)
+    parser = _server.script_parser(__doc__, 8092)
     parser.add_argument(
         "--workers", type=int, default=2, help="Odoo workers (default %(default)s)"
     )
@@ -480,7 +470,7 @@ def main():
         _server.table(
             ("figure", "value", "target", "verdict"),
             [
-                (name, value, target, verdict(ok) if target != "" else "")
+                (name, value, target, _server.verdict(ok) if target != "" else "")
                 for name, value, target, ok in rows
             ],
         )

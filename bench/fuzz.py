@@ -20,7 +20,6 @@ to its log during the run (target 0). Exit status 1 when there is a 5xx, a
 traceback, an ERROR line or a transport error; 0 otherwise.
 """
 
-import argparse
 import json
 import random
 import socket
@@ -578,20 +577,25 @@ def run(args):
         for (status, method), count in sorted(before_missing.items())
     ]
     rows = [
-        ("requests sent", sent, f">= {args.requests}", _verdict(sent >= args.requests)),
-        ("5xx responses", len(fivexx), "0", _verdict(not fivexx)),
+        (
+            "requests sent",
+            sent,
+            f">= {args.requests}",
+            _server.verdict(sent >= args.requests),
+        ),
+        ("5xx responses", len(fivexx), "0", _server.verdict(not fivexx)),
         (
             "transport errors / timeouts",
             len(transport_errors),
             "0",
-            _verdict(not transport_errors),
+            _server.verdict(not transport_errors),
         ),
         ("/p/ answers with all 3 headers", ours_complete, "", ""),
         (
             "/p/ answers from our routes missing a header",
             len(ours_missing),
             "0",
-            _verdict(not ours_missing),
+            _server.verdict(not ours_missing),
         ),
         (
             "/p/ answers by Odoo before our routes (no headers)",
@@ -604,13 +608,13 @@ def run(args):
             "Traceback in server log",
             problems["tracebacks"],
             "0",
-            _verdict(problems["tracebacks"] in (0,)),
+            _server.verdict(problems["tracebacks"] in (0,)),
         ),
         (
             "ERROR/CRITICAL lines in server log",
             problems["errors"],
             "0",
-            _verdict(problems["errors"] in (0,)),
+            _server.verdict(problems["errors"] in (0,)),
         ),
         ("WARNING lines in server log", problems["warnings"], "", ""),
     ]
@@ -642,17 +646,8 @@ def _read_from(path, offset):
         return fh.read().decode("utf-8", "replace")
 
 
-def _verdict(ok):
-    return "PASS" if ok else "MISS"
-
-
 def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split("\n\n", 1)[1],
-    )
-    _server.add_common_args(parser, 8091)
+    parser = _server.script_parser(__doc__, 8091)
     parser.add_argument(
         "--url",
         help="fuzz this running server instead of starting one "

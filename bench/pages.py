@@ -43,7 +43,6 @@ Timings are reported, never asserted by the test suite. Exit status 0 even on
 a MISS (it is a measurement), 2 when the bench itself could not run.
 """
 
-import argparse
 import hashlib
 import os
 import random
@@ -226,12 +225,7 @@ def link_count(db):
 
 
 def main():  # noqa: PLR0915 - a linear script
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split("\n\n", 1)[1],
-    )
-    _server.add_common_args(parser, 8094)
+    parser = _server.script_parser(__doc__, 8094)
     parser.add_argument(
         "--samples",
         type=int,
