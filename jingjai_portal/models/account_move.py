@@ -53,16 +53,11 @@ class AccountMove(models.Model):
         "confirmed.",
     )
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_portal_links(self):
-        Link = self.env["jingjai.portal.link"].sudo()
-        if Link.search_count([("account_move_id", "in", self.ids)], limit=1):
-            raise UserError(
-                self.env._(
-                    "This invoice has portal links, kept for the audit trail. "
-                    "Cancel it instead of deleting it."
-                )
-            )
+    def _jingjai_portal_undeletable_message(self):
+        return self.env._(
+            "This invoice has portal links, kept for the audit trail. "
+            "Cancel it instead of deleting it."
+        )
 
     def _jingjai_portal_check_shareable(self):
         self.ensure_one()

@@ -80,6 +80,25 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
             )
 
     # ------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_portal_links(self):
+        # Links are the audit trail of who opened what: the records they point
+        # at are archived or cancelled, never deleted from under them.
+        # sudo: links the deleting user may not read count all the same.
+        Link = self.env["jingjai.portal.link"].sudo()
+        if Link.search_count(
+            [(self._jingjai_portal_link_field, "in", self.ids)], limit=1
+        ):
+            raise UserError(self._jingjai_portal_undeletable_message())
+
+    def _jingjai_portal_undeletable_message(self):
+        """Why this record cannot be deleted, and what to do instead."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------
     # ACTION METHODS
     # ------------------------------------------------------------
 

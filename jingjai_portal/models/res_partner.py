@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
 from .jingjai_portal_link import DOCUMENT_MODELS
@@ -32,16 +32,11 @@ class ResPartner(models.Model):
     # CRUD METHODS
     # ------------------------------------------------------------
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_portal_links(self):
-        Link = self.env["jingjai.portal.link"].sudo()
-        if Link.search_count([("partner_id", "in", self.ids)], limit=1):
-            raise UserError(
-                self.env._(
-                    "This customer has portal links, kept for the audit trail. "
-                    "Archive the customer instead of deleting it."
-                )
-            )
+    def _jingjai_portal_undeletable_message(self):
+        return self.env._(
+            "This customer has portal links, kept for the audit trail. "
+            "Archive the customer instead of deleting it."
+        )
 
     # ------------------------------------------------------------
     # BUSINESS METHODS

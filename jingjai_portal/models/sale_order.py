@@ -29,16 +29,11 @@ class SaleOrder(models.Model):
     _jingjai_portal_accepts_online = True
     _jingjai_portal_mail_context_key = "jingjai_portal_mail_link_order_id"
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_portal_links(self):
-        Link = self.env["jingjai.portal.link"].sudo()
-        if Link.search_count([("sale_order_id", "in", self.ids)], limit=1):
-            raise UserError(
-                self.env._(
-                    "This quote has portal links, kept for the audit trail. "
-                    "Cancel it instead of deleting it."
-                )
-            )
+    def _jingjai_portal_undeletable_message(self):
+        return self.env._(
+            "This quote has portal links, kept for the audit trail. "
+            "Cancel it instead of deleting it."
+        )
 
     def _jingjai_portal_closed_reason(self):
         reason = super()._jingjai_portal_closed_reason()
