@@ -492,6 +492,10 @@ class JingjaiPortalLink(models.Model):
         only mean the other one won, so it is answered without retrying the
         whole request or logging an error.
         """
+        if self.first_view_posted:
+            # Read with the link in this request's snapshot: already claimed and
+            # committed, so every later view skips the UPDATE and its savepoint.
+            return False
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(

@@ -389,6 +389,36 @@ class TestInvoiceLinkPages(JingjaiInvoiceLinkCommon, HttpCase):
         self.assertEqual(form.get("action"), f"/p/{self.token}/slip")
         self.assertEqual(form.get("enctype"), "multipart/form-data")
 
+    def test_totals_follow_a_reposted_invoice(self):
+        """The page's totals are Odoo's own, and a corrected invoice (reset to
+        draft, changed, posted again within the same second) shows the new ones.
+        """
+        invoice = self._create_invoice_for(self.customer_en)
+        _link, token, _result = self._generate(invoice)
+
+        def total_on_page():
+            _body, tree = self._page(f"/p/{token}")
+            (totals,) = tree.xpath(
+                "//table[contains(@class, 'o_jingjai_portal_totals')]"
+            )
+            return totals.text_content()
+
+        self.assertEqual(invoice._jingjai_portal_tax_totals(), invoice.tax_totals)
+        self.assertIn(self._amount_text(invoice.amount_total), total_on_page())
+        old_total = invoice.amount_total
+        invoice.button_draft()
+        invoice.invoice_line_ids.price_unit *= 3
+        invoice.action_post()
+        self.assertNotEqual(invoice.amount_total, old_total)
+        self.assertEqual(invoice._jingjai_portal_tax_totals(), invoice.tax_totals)
+        text = total_on_page()
+        self.assertIn(self._amount_text(invoice.amount_total), text)
+        self.assertNotIn(self._amount_text(old_total), text)
+
+    @staticmethod
+    def _amount_text(amount):
+        return f"{amount:,.2f}"
+
     def test_thai_page_puts_thai_steps_first(self):
         """For a Thai-speaking customer the Thai steps come first."""
         invoice = self._invoice(partner=self.customer_th)
