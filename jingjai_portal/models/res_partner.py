@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from .jingjai_portal_link import DOCUMENT_MODELS
 
@@ -75,9 +76,11 @@ class ResPartner(models.Model):
         :return: ``{key: {title, model, domain, order}}`` in display order
         """
         self.ensure_one()
-        orders = Domain("partner_id", "child_of", self.id) & Domain(
-            "company_id", "=", company.id
-        )
+        # Everything is found through the commercial partner, as invoices are:
+        # the customer and all its contacts, archived ones included, in one
+        # subquery (a "child_of" would first read the contact tree).
+        of_customer = Domain("partner_id.commercial_partner_id", "=", self.id)
+        orders = of_customer & Domain("company_id", "=", company.id)
         customer_moves = (
             Domain("commercial_partner_id", "=", self.id)
             & Domain("company_id", "=", company.id)
@@ -117,7 +120,7 @@ class ResPartner(models.Model):
             "payments": {
                 "title": self.env._("Payments received"),
                 "model": "account.payment",
-                "domain": Domain("partner_id", "child_of", self.id)
+                "domain": of_customer
                 & Domain("company_id", "=", company.id)
                 & Domain("payment_type", "=", "inbound")
                 & Domain("state", "in", ("in_process", "paid")),
@@ -131,15 +134,21 @@ class ResPartner(models.Model):
         # sudo: the visitor is anonymous; the section domain confines the search
         # to this customer's documents of the link's company.
         Model = self.env[section["model"]].sudo()
-        records = Model.search(
+        query = Model._search(
             section["domain"], order=section["order"], limit=limit, offset=offset
         )
-        if limit and (offset or len(records) == limit):
-            count = Model.search_count(section["domain"])
+        # One query gives the page and the section's total (the window counts
+        # before LIMIT applies): a page costs the same queries for a customer
+        # with 10 documents as for one with 300.
+        rows = self.env.execute_query(
+            query.select(SQL.identifier(Model._table, "id"), SQL("COUNT(*) OVER ()"))
+        )
+        if rows:
+            count = rows[0][1]
         else:
-            # Everything there is fits on this page: no need to count again.
-            count = offset + len(records)
-        return records, count
+            # An empty page: the section is empty, or the page is past its end.
+            count = Model.search_count(section["domain"]) if offset else 0
+        return Model.browse(row[0] for row in rows), count
 
     def _jingjai_portal_open_balance(self, company):
         """What the customer owes the company, in the company's currency."""

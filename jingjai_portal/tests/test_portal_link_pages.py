@@ -152,6 +152,50 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
                     self.assertIn("o_jingjai_portal_not_found", response.text)
                     self.assertNotIn("Siam Cool Building", response.text)
 
+    def test_customer_page_queries_do_not_grow_with_documents(self):
+        """The account page costs the same SQL queries for a customer with one quote
+        as for one with 25; its quotes list pages through all of them (an archived
+        contact's quote included) with the total on every page.
+        """
+        Partner = self.env["res.partner"]
+        small = Partner.create({"name": "Small Customer", "is_company": True})
+        big = Partner.create({"name": "Big Customer", "is_company": True})
+        contact = Partner.create({"name": "Big Contact", "parent_id": big.id})
+        self._create_quote(small)
+        quotes = self.env["sale.order"]
+        for number in range(24):
+            quotes |= self._create_quote(big, client_order_ref=f"BIG-{number:02d}")
+        quotes |= self._create_quote(contact, client_order_ref="BIG-CONTACT")
+        contact.action_archive()
+        _link, small_token, _result = self._generate(small)
+        _link, big_token, _result = self._generate(big)
+
+        queries = []
+        for token in (small_token, big_token):
+            self._get(f"/p/{token}")  # warm the caches
+            before = self.cr.sql_log_count
+            response = self._get(f"/p/{token}")
+            queries.append(self.cr.sql_log_count - before)
+            self.assertEqual(response.status_code, 200)
+        self.assertEqual(queries[0], queries[1], "queries for 1 and for 25 quotes")
+
+        shown = []
+        for page, expected in ((1, 20), (2, 5), (9, 0)):
+            with self.subTest(page=page):
+                response = self._get(f"/p/{big_token}/quotes?page={page}")
+                self.assertEqual(response.status_code, 200)
+                tree = html.fromstring(response.text)
+                (badge,) = tree.xpath("//h1/span[contains(@class, 'badge')]")
+                self.assertEqual(badge.text_content().strip(), "25")
+                on_page = [
+                    quote.name for quote in quotes if quote.name in response.text
+                ]
+                self.assertEqual(len(on_page), expected)
+                shown += on_page
+                if not expected:
+                    self.assertIn("Nothing here", response.text)
+        self.assertEqual(sorted(shown), sorted(quotes.mapped("name")))
+
     # ------------------------------------------------------------
     # Security headers and not found
     # ------------------------------------------------------------
