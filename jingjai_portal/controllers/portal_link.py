@@ -179,11 +179,9 @@ class PortalLinkController(http.Controller):
         sitemap=False,
     )
     def portal_link_request(self, token, **kwargs):
-        link_sudo = request.env["jingjai.portal.link"]._resolve_token(token)
+        link_sudo = self._find_link(token, "/request-link")
         if not link_sudo:
             return self._not_found()
-        link_sudo = self._use_customer_language(link_sudo)
-        link_sudo._record_view(*self._visitor(), "/request-link")
         if link_sudo.state not in ("expired", "closed"):
             return self._secure(request.redirect(f"/p/{token}", code=303))
         link_sudo._request_new_link()
@@ -531,11 +529,9 @@ class PortalLinkController(http.Controller):
         :return: ``(link_sudo, refusal)``; ``refusal`` is the page to send instead
             when the token is unknown or the link is not active, else ``None``
         """
-        link_sudo = request.env["jingjai.portal.link"]._resolve_token(token)
+        link_sudo = self._find_link(token, subpath)
         if not link_sudo:
             return link_sudo, self._not_found()
-        link_sudo = self._use_customer_language(link_sudo)
-        link_sudo._record_view(*self._visitor(), subpath)
         if link_sudo.state == "active":
             if unlocking:
                 return link_sudo, None
@@ -564,6 +560,16 @@ class PortalLinkController(http.Controller):
                 "request_url": f"/p/{token}/request-link",
             },
         )
+
+    def _find_link(self, token, subpath):
+        """The link (sudo) of ``token`` in its customer's language, with this
+        request in its view log; an empty recordset for an unknown token.
+        """
+        link_sudo = request.env["jingjai.portal.link"]._resolve_token(token)
+        if link_sudo:
+            link_sudo = self._use_customer_language(link_sudo)
+            link_sudo._record_view(*self._visitor(), subpath)
+        return link_sudo
 
     def _render_record(self, link_sudo, record, page_url, home_url=None):
         values = record._jingjai_portal_page_values(link_sudo, page_url)
