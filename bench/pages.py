@@ -16,12 +16,11 @@ issue):
 
 * invoice page through a customer-wide link ``/p/<t>/invoice/<id>`` and
   through an invoice link ``/p/<t>`` vs Odoo's ``/my/invoices/<id>?access_token=``
-  (p50 and p95 ratio, target* <= 1.25);
-* quote page ``/p/<t>`` vs ``/my/orders/<id>?access_token=`` (same target*);
+  (p50 and p95 ratio, targets <= 1.0 and <= 1.2);
+* quote page ``/p/<t>`` vs ``/my/orders/<id>?access_token=`` (same targets);
 * customer-wide page of a customer with 10, 30 and 300 documents: SQL queries
-  per request (target: the same; 30 vs 300 tells a one-off step -- the
-  overview shows 5 documents per section and counts a section only when it is
-  full -- from a growth) and p50 vs Odoo's ``/my/invoices``
+  per request (target: the same; 30 vs 300 would tell a one-off step from a
+  growth) and p50 vs Odoo's ``/my/invoices``
   list for the 300-document customer's logged-in portal user (target* <= 1.25);
 * token lookup: ``/p/<t>`` p50 with 1,000 links in ``jingjai_portal_link``
   (the bench database, topped up) and with 1,000,000 (a copy of it,
@@ -57,7 +56,10 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _server  # noqa: E402
 
-RATIO_TARGET = 1.25  # the bench's own: "no more than 25 % slower than Odoo's page"
+# The issue's targets for a page next to Odoo's own: p50 and p95 ratios.
+PAGE_TARGETS = {"p50": 1.0, "p95": 1.2}
+# The bench's own, where the issue gives none: "no more than 25 % slower".
+RATIO_TARGET = 1.25
 LOOKUP_TARGET = 1.1
 GENERATE_TARGET_MS = 20.0
 # token_hint of the rows the lookup bench adds (real hints are 4 URL-safe chars)
@@ -178,9 +180,9 @@ def ms(seconds):
     return f"{seconds * 1000:.1f} ms"
 
 
-def ratio_rows(name, ours, theirs, target=RATIO_TARGET):
+def ratio_rows(name, ours, theirs):
     rows = []
-    for stat in ("p50", "p95"):
+    for stat, target in PAGE_TARGETS.items():
         a, b = getattr(ours, stat)(), getattr(theirs, stat)()
         rows.append(
             (
