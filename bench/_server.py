@@ -328,9 +328,9 @@ def fill(name, quotes, orders, invoices):
     customer = Partner.create(
         {"name": name, "is_company": True, "lang": "en_US", "email": email}
     )
-    # Every customer has one contact, as real ones do: the pages resolve
-    # "child_of" the customer, whose cost depends on the contact tree, not on
-    # the number of documents.
+    # Every customer has one contact, as real ones do: the pages find orders and
+    # payments through their partner's commercial partner, so the contacts are
+    # part of what every query joins.
     Partner.create(
         {"name": f"Contact of {name}", "parent_id": customer.id, "type": "contact"}
     )
