@@ -33,7 +33,8 @@ issue):
 * PromptPay QR on the invoice page: the invoice link page (THB invoice, the
   company's PromptPay account, so the page carries the QR) vs the quote link
   page; a MISS when the page shows no QR, which means the bench data or the
-  feature is broken;
+  feature is broken. And the QR image alone, in ``odoo shell``: drawing it for
+  the bench invoice's payload vs taking it from the per-process cache;
 * generating ``--generate`` links (10,000) through
   ``jingjai.portal.link.generate`` in one transaction in ``odoo shell``, rolled
   back: time per link (target* <= 20 ms).
@@ -83,6 +84,27 @@ env.flush_all()
 seconds = time.perf_counter() - started
 env.cr.rollback()
 report({"count": ARGS["count"], "seconds": seconds})
+"""
+
+
+QR_DRAW = """
+import statistics
+import time
+from odoo.addons.jingjai_portal.lib import qr_image
+invoice = env["account.move"].browse(ARGS["invoice_id"])
+payload = invoice._jingjai_portal_payment()["payload"]
+def median_ms(draw):
+    times = []
+    for _ in range(ARGS["rounds"]):
+        started = time.perf_counter()
+        draw(payload)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+report({
+    "drawn_ms": median_ms(qr_image.qr_png.__wrapped__),
+    "cached_ms": median_ms(qr_image.qr_png),
+    "payload_length": len(payload),
+})
 """
 
 
@@ -444,6 +466,19 @@ def main():  # noqa: PLR0915 - a linear script
                     "PromptPay QR: invoice page (with QR) vs quote page p50",
                     f"{ms(a)} / {ms(b)}",
                     f"{a / b:.2f}x",
+                    "reported",
+                    "",
+                )
+            )
+            qr = _server.odoo_shell(
+                args.db, QR_DRAW, {"invoice_id": data["invoice"]["id"], "rounds": 20}
+            )
+            rows.append(
+                (
+                    "PromptPay QR image: drawn (once per invoice, amount "
+                    "and process) / from the cache, median",
+                    f"{qr['drawn_ms']:.1f} ms / {qr['cached_ms']:.3f} ms",
+                    f"{qr['payload_length']}-char payload",
                     "reported",
                     "",
                 )
