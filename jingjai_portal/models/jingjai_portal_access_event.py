@@ -37,7 +37,6 @@ class JingjaiPortalAccessEvent(models.Model):
     )
     code_id = fields.Many2one(
         comodel_name="jingjai.portal.access.code",
-        string="Code",
         readonly=True,
         ondelete="set null",
     )

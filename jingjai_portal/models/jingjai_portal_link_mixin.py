@@ -315,7 +315,7 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         )
         scheduled = self._jingjai_portal_mail_scheduled(kwargs)
         message = post(
-            self.with_context({self._jingjai_portal_mail_context_key: self.id}),
+            self.with_context(**{self._jingjai_portal_mail_context_key: self.id}),
             **kwargs,
         )
         if not scheduled:

@@ -29,7 +29,6 @@ class JingjaiPortalLinkUnlock(models.Model):
     )
     code_id = fields.Many2one(
         comodel_name="jingjai.portal.access.code",
-        string="Code",
         readonly=True,
         ondelete="set null",
     )

@@ -42,7 +42,7 @@ class TestQuoteLinkMail(QuoteLinkCommon, MockEmail):
         """
         action = quote.with_context(**context).action_quotation_send()
         composer = Form(
-            self.env["mail.compose.message"].with_context(action["context"])
+            self.env["mail.compose.message"].with_context(**action["context"])
         ).save()
         with self.mock_mail_gateway(mail_unlink_sent=True):
             composer.action_send_mail()
@@ -143,7 +143,7 @@ class TestQuoteLinkMail(QuoteLinkCommon, MockEmail):
             self.env.ref("jingjai_portal.mail_template_quote_portal_link").id,
         )
         composer = Form(
-            self.env["mail.compose.message"].with_context(action["context"])
+            self.env["mail.compose.message"].with_context(**action["context"])
         )
         self.assertIn("/p/link-made-when-sent", str(composer.body))
         self.assertFalse(quote.jingjai_portal_link_ids)
@@ -164,7 +164,7 @@ class TestQuoteLinkMail(QuoteLinkCommon, MockEmail):
         self.assertEqual(action["context"]["default_res_id"], self.quote_en.id)
         wizard = (
             self.env["jingjai.portal.link.generate"]
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({})
         )
         url = wizard.action_generate()["params"]["url"]
