@@ -150,11 +150,10 @@ def quote_facts(db, quote_id):
         SELECT (SELECT state FROM sale_order WHERE id = {quote_id}),
                (SELECT count(*) FROM mail_message
                  WHERE model = 'sale.order' AND res_id = {quote_id}
-                   AND body::text LIKE '%signed and accepted by%'),
-               (SELECT signed_by FROM sale_order WHERE id = {quote_id})
+                   AND body::text LIKE '%signed and accepted by%')
     """,
     )[0]
-    return {"state": rows[0], "notes": int(rows[1]), "signed_by": rows[2]}
+    return {"state": rows[0], "notes": int(rows[1])}
 
 
 class Load:
