@@ -1,5 +1,6 @@
 import logging
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -363,23 +364,39 @@ class SaleOrder(models.Model):
     def _jingjai_portal_lock(self):
         """Lock this order's row until the transaction ends, then re-read it.
 
-        Two tabs or twenty clicks act at once: each waits here for the one
-        before it to commit. Under Odoo's repeatable-read transactions the
-        waiting one then fails to serialize and Odoo replays its request, which
-        sees the quote accepted or declined and refuses. The re-read also drops
-        anything this transaction had cached before the lock.
+        Two tabs or twenty clicks act at once: the first one takes the lock and
+        the others are refused at once, without waiting for it. A waiting
+        request would hold one of Odoo's few workers while the first one renders
+        the signed PDF, whose wkhtmltopdf fetches its stylesheets from those same
+        workers: with every worker waiting, nothing moves until wkhtmltopdf
+        times out. A request that comes after the first one committed fails to
+        serialize under Odoo's repeatable-read transactions instead, and Odoo
+        replays it: it then sees the quote accepted or declined and refuses. The
+        re-read also drops anything this transaction had cached before the lock.
+
+        :raise UserError: another request holds the lock; nothing changed
         """
         self.ensure_one()
-        # The serialization failure is expected under a race and retried by Odoo:
-        # not worth an ERROR line in the log.
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM %s WHERE id = %s FOR UPDATE",
-                SQL.identifier(self._table),
-                self.id,
-            ),
-            log_exceptions=False,
-        )
+        try:
+            # In a savepoint, so a refusal keeps this request's view log.
+            with self.env.cr.savepoint(flush=False):
+                # The serialization failure is expected under a race and retried
+                # by Odoo: not worth an ERROR line in the log.
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id = %s FOR UPDATE NOWAIT",
+                        SQL.identifier(self._table),
+                        self.id,
+                    ),
+                    log_exceptions=False,
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Someone is accepting or declining this quote right now. "
+                    "Please reload the page in a moment."
+                )
+            ) from None
         self.invalidate_recordset()
 
     def _jingjai_portal_post_customer_note(self, body, attachments=None):

@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 from unittest.mock import patch
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import Command, fields
@@ -373,6 +374,41 @@ class TestQuoteAcceptDecline(QuoteLinkCommon):
         quote.invalidate_recordset()
         self.assertEqual(quote.signed_by, "Other tab")
         self.assertFalse(quote.signature)
+
+    def test_accept_and_decline_do_not_wait_for_a_locked_order(self):
+        """While another request holds the order's lock (it is accepting and
+        rendering the signed PDF), accepting or declining is refused at once
+        with a message to reload, instead of holding a worker; nothing changes.
+        """
+        quote = self._quote_sudo()
+        customer_link, _token, _result = self._generate(self.customer_th)
+        execute = type(self.env.cr).execute
+        locking = []
+
+        def spy(cr, query, *args, **kwargs):
+            if "FOR UPDATE" in _text(query):
+                locking.append(_text(query))
+                raise psycopg2.errors.LockNotAvailable(
+                    "could not obtain lock on row in relation sale_order"
+                )
+            return execute(cr, query, *args, **kwargs)
+
+        for act in (
+            lambda: self._accept(link=customer_link),
+            lambda: self._decline(link=customer_link),
+        ):
+            with (
+                patch.object(type(self.env.cr), "execute", spy),
+                self.assertRaisesRegex(UserError, "reload the page in a moment"),
+            ):
+                act()
+        self.assertEqual(len(locking), 2)
+        self.assertTrue(all("NOWAIT" in query for query in locking))
+        quote.invalidate_recordset()
+        self.assertEqual(quote.state, "sent")
+        self.assertFalse(quote.signature)
+        self.assertFalse(self._quote_notes(quote, "accepted by"))
+        self.assertFalse(self._quote_notes(quote, "declined through"))
 
     def test_decline_locks_and_rechecks_too(self):
         quote = self._quote_sudo()
