@@ -23,9 +23,11 @@ transactions.
 3. Sign & Accept race: a fresh quote (a copy of the bench quote, signature
    asked, no prepayment) and its quote link; ``--accepts`` clients (20) each
    open the page in a browser session of their own, then all send the
-   signature pad's JSON-RPC call at the same moment. Expected: exactly one
-   "accepted" answer, every other one a clear message, the order confirmed
-   once, one "signed and accepted" note, no 5xx and no traceback.
+   signature pad's JSON-RPC call at the same moment. ``web.base.url`` points at
+   the server, so the signed PDF's wkhtmltopdf fetches its stylesheets from the
+   same two workers, as in production. Expected: exactly one "accepted" answer,
+   every other one a clear message, the order confirmed once, one "signed and
+   accepted" note, no 5xx and no traceback.
 
 Prints the figures with their targets; exits 1 on any MISS.
 """
@@ -75,6 +77,9 @@ report({"asked": asked, "before_commit": before_commit, "committed": committed})
 
 
 NEW_QUOTE = """
+# As in production, wkhtmltopdf fetches the signed PDF's stylesheets from the
+# server under test: its workers are the ones the other accepts compete for.
+env["ir.config_parameter"].set_param("web.base.url", ARGS["base_url"])
 admin = env.ref("base.user_admin")
 quote = env["sale.order"].browse(ARGS["quote_id"]).copy(
     {"require_signature": True, "require_payment": False}
@@ -307,7 +312,12 @@ def main():
         args.db, [("res.partner", customer["id"]), ("res.partner", customer["id"])]
     )
     race_quote = _server.odoo_shell(
-        args.db, NEW_QUOTE, {"quote_id": data["quote"]["id"]}
+        args.db,
+        NEW_QUOTE,
+        {
+            "quote_id": data["quote"]["id"],
+            "base_url": f"http://{_server.HOST}:{args.port}",
+        },
     )
     total = args.clients * args.requests
     rows = []
