@@ -12,7 +12,7 @@ customer, quote (draft/sent) and posted customer invoice that the
 ``jingjai_portal`` module's demo data created, commits, and prints the links.
 
 Environment: ``JINGJAI_DEMO_BASE_URL`` (default http://127.0.0.1:8069),
-``JINGJAI_DEMO_LINKS_FILE`` (also write the printed block there).
+``JINGJAI_DEMO_LINKS_FILE`` (write the block there instead of printing it).
 """
 
 import os
@@ -135,10 +135,11 @@ def main(env):
         "",
     ]
     text = "\n".join(out)
-    print(text, flush=True)
     if LINKS_FILE:
         with open(LINKS_FILE, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
+    else:
+        print(text, flush=True)
 
 
 if "env" not in globals():
