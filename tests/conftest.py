@@ -1,8 +1,10 @@
-"""pytest glue: show what happened to the Odoo suite at the end of the run.
+"""pytest glue for the outer run (``python3 -m pytest tests``).
 
-A machine without Odoo must never look green by accident: when the Odoo suite
-was skipped, one loud line closes the report (just before pytest's own
-short summary and stats).
+- The marker ``ODOO_TESTS`` in test_odoo_suite.py becomes one item per Odoo
+  test of the add-on (odoo_items.py).
+- The end of the report says what happened to the Odoo suite: the
+  ``odoo: N passed, N failed`` line that CI looks for, or, on a pure-only run,
+  one loud NOT RUN line.
 """
 
 import os
@@ -12,11 +14,32 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import odoo_items  # noqa: E402
 import odoo_suite  # noqa: E402
 
 
 def pytest_configure(config):
     config.stash[odoo_suite.REPORT_KEY] = odoo_suite.Report()
+    config.addinivalue_line(
+        "markers", "odoo_test: an Odoo test of the add-on, run by pytest-odoo"
+    )
+
+
+def pytest_pycollect_makeitem(collector, name, obj):
+    if obj is odoo_items.ODOO_TESTS:
+        return odoo_items.OdooTests.from_parent(collector, name=name)
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if isinstance(item, odoo_items.OdooTestItem):
+        report = outcome.get_result()
+        # One count per test: its call, or the setup that failed or skipped it.
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            counts = item.config.stash[odoo_suite.REPORT_KEY].odoo_counts
+            counts[report.outcome] = counts.get(report.outcome, 0) + 1
 
 
 @pytest.hookimpl(trylast=True)
@@ -25,6 +48,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if report is None:
         return
     tr = terminalreporter
+    counts = report.odoo_counts
+    if counts:
+        line = (
+            f"odoo: {counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed"
+        )
+        if counts.get("skipped"):
+            line += f", {counts['skipped']} skipped"
+        report.odoo_line = line
     if report.notes or report.warnings or report.odoo_line:
         tr.section("Odoo suite", sep="-")
         for line in report.notes:

@@ -1,22 +1,38 @@
-"""Drive the add-on's Odoo test suite from pytest (helper module, not a test file).
+"""Drive the add-on's Odoo tests from pytest (helper module, not a test file).
 
-Everything Odoo runs in a subprocess (``python -m odoo ...``): the pytest process
-never imports ``odoo`` itself, so the pure tests keep working on machines without
-Odoo, and a broken Odoo install cannot take the pure tests down with it.
+Everything Odoo runs in a subprocess: the outer pytest process never imports
+``odoo`` itself, so a broken Odoo cannot take the pure tests down with it, and
+pytest-odoo's plugin (which needs a database from its first line) is kept out
+of the outer run (``-p no:odoo`` in pyproject.toml).
+
+The steps, on one fresh database:
+
+1. Odoo's own runner installs the add-on with ``--test-enable`` and runs its
+   ``at_install`` tests (the only kind pytest-odoo cannot host: they must run
+   inside the install, before the post-install modules load).
+2. pytest-odoo runs every other Odoo test of the add-on against that
+   database, with its HTTP server for HttpCase and the Chromium tours; the
+   outer run shows each as its own item (see ``odoo_items.py``).
+3. ``-u`` and an uninstall are checked, then the database is dropped.
 
 Environment variables:
 
 ``ODOO_PATH``
-    An Odoo source tree (containing ``odoo/`` and ``setup/odoo``), used when
-    ``odoo`` is not importable as is; it is put on the subprocesses' PYTHONPATH.
+    An Odoo 19.0 source tree (containing ``odoo/``), used when ``odoo`` is not
+    importable as is; it is put on the subprocesses' PYTHONPATH.
+``ODOO_SOURCE``
+    An Odoo 19.0 source package or tree to set Odoo up from when it is neither
+    importable nor given by ODOO_PATH (see ``scripts/odoo_setup.py``; the
+    team's copy in ``../shared/odoo/`` is used when it is there).
+``JINGJAI_PURE_ONLY=1``
+    Run the pure tests only, on purpose: the Odoo suite is reported NOT RUN.
+    Without it, a machine where no Odoo can be had fails the run.
 ``JINGJAI_ADDONS_DIR``
     The directory holding the ``jingjai_portal`` add-on (default: the repo root).
-``JINGJAI_FORCE_NO_ODOO=1``
-    Behave as if Odoo were missing (to test the skip path).
 ``JINGJAI_KEEP_DB=1``
     Keep the test database and its data dir (filestore) for debugging.
 ``JINGJAI_TEST_LOG_DIR``
-    Where the Odoo logs go (default: ``<repo>/.odoo-test-logs``).
+    Where the logs go (default: ``<repo>/.odoo-test-logs``).
 """
 
 from __future__ import annotations
@@ -35,15 +51,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+TESTS_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+
+import odoo_setup  # noqa: E402
+
 MODULE = "jingjai_portal"
 MODEL = "jingjai.portal.link"
 
-NOT_IMPORTABLE_REASON = (
-    "Odoo is not importable (no odoo module, no ODOO_PATH): the Odoo suite was NOT run"
+PURE_ONLY_REASON = (
+    "JINGJAI_PURE_ONLY=1: the Odoo suite was NOT run (pure tests only, on purpose)"
 )
 LOUD_NOT_RUN_LINE = (
-    "!!!!!!!!!! ODOO SUITE NOT RUN: odoo is not importable on this machine; "
-    "only the pure tests ran !!!!!!!!!!"
+    "!!!!!!!!!! ODOO SUITE NOT RUN: JINGJAI_PURE_ONLY=1, only the pure tests "
+    "ran !!!!!!!!!!"
 )
 
 # Subprocess time limits, in seconds.
@@ -60,18 +81,6 @@ WARNING_RECORD = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ WARNING ")
 SUMMARY = re.compile(
     r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database '([^']*)'"
 )
-# odoo/tests/result.py addSkip: "skipped %s : %s"
-SKIPPED = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ INFO \S+ \S+: skipped (.*)$")
-# Messages from odoo/tests/common.py that mean browser (tour) tests did not run.
-BROWSER_SKIP_MARKERS = (
-    "Chrome executable not found",
-    "websocket-client module is not installed",
-    "Chrome headless failed to start",
-    "Failed to detect chrome devtools port",
-    "Error during Chrome headless connection",
-    "Error during Chrome connection",
-    "Cannot connect to chrome dev tools",
-)
 
 UNINSTALL_RESULT_TAG = "JINGJAI_UNINSTALL_RESULT"
 
@@ -85,8 +94,8 @@ def truthy(name: str) -> bool:
 # --------------------------------------------------------------------------
 
 
-class OdooMisconfigured(RuntimeError):
-    """ODOO_PATH is set but does not give an importable odoo."""
+class OdooUnavailable(RuntimeError):
+    """No Odoo can be had, or the one named does not work: the run fails."""
 
 
 @dataclass
@@ -94,7 +103,7 @@ class OdooLocation:
     python: str
     env: dict[str, str] = field(repr=False)
     odoo_addons_dir: str
-    how: str  # "importable" or "ODOO_PATH=..."
+    how: str  # "importable", "ODOO_PATH=..." or "set up from ..."
 
     def odoo_cmd(self, *args: str) -> list[str]:
         return [self.python, "-m", "odoo", *args]
@@ -131,43 +140,59 @@ def _probe(python: str, env: dict[str, str]) -> str | None:
     return None
 
 
+def _with_path(env: dict[str, str], odoo_path: str) -> dict[str, str]:
+    env = dict(env)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (odoo_path, env.get("PYTHONPATH", "")) if p
+    )
+    return env
+
+
 _location_cache: dict[str, OdooLocation | None] = {}
 
 
 def locate_odoo() -> OdooLocation | None:
-    """Find Odoo without importing it here. None when absent.
+    """Find Odoo without importing it here, setting it up from a known source
+    when it is missing. None only with JINGJAI_PURE_ONLY=1.
 
-    Raises OdooMisconfigured when ODOO_PATH is set but unusable: an explicit
-    setting that does not work must fail, not skip.
+    Raises OdooUnavailable, with one line saying how to provide Odoo, when none
+    can be had, and when ODOO_PATH or ODOO_SOURCE is set but unusable.
     """
-    if "loc" in _location_cache:
-        return _location_cache["loc"]
-    loc = _locate_odoo()
-    _location_cache["loc"] = loc
-    return loc
+    if "loc" not in _location_cache:
+        _location_cache["loc"] = None if truthy("JINGJAI_PURE_ONLY") else _locate()
+    return _location_cache["loc"]
 
 
-def _locate_odoo() -> OdooLocation | None:
-    if truthy("JINGJAI_FORCE_NO_ODOO"):
-        return None
+def _locate() -> OdooLocation:
     python = sys.executable or shutil.which("python3") or "python3"
     env = dict(os.environ)
     addons = _probe(python, env)
     if addons:
         return OdooLocation(python, env, addons, "importable")
     odoo_path = os.environ.get("ODOO_PATH")
-    if not odoo_path:
-        return None
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (odoo_path, env.get("PYTHONPATH", "")) if p
-    )
-    addons = _probe(python, env)
-    if addons:
-        return OdooLocation(python, env, addons, f"ODOO_PATH={odoo_path}")
-    raise OdooMisconfigured(
-        f"ODOO_PATH={odoo_path!r} is set, but `{python} -c 'import odoo'` with it "
-        "on PYTHONPATH fails (or has no addons/base): fix ODOO_PATH or unset it"
-    )
+    if odoo_path:
+        addons = _probe(python, _with_path(env, odoo_path))
+        if addons:
+            return OdooLocation(
+                python, _with_path(env, odoo_path), addons, f"ODOO_PATH={odoo_path}"
+            )
+        raise OdooUnavailable(
+            f"ODOO_PATH={odoo_path!r} is set, but `{python} -c 'import odoo'` with "
+            "it on PYTHONPATH fails (or has no addons/base): fix ODOO_PATH or unset it"
+        )
+    try:
+        source = odoo_setup.known_source()
+        if source is None:
+            raise OdooUnavailable(odoo_setup.HOW_TO_PROVIDE)
+        tree = str(odoo_setup.ensure_odoo(source))
+    except odoo_setup.SetupError as exc:
+        raise OdooUnavailable(str(exc)) from exc
+    addons = _probe(python, _with_path(env, tree))
+    if not addons:
+        raise OdooUnavailable(
+            f"Odoo was set up from {source} into {tree}, but `import odoo` fails there"
+        )
+    return OdooLocation(python, _with_path(env, tree), addons, f"set up from {source}")
 
 
 def addons_dir() -> Path:
@@ -225,18 +250,6 @@ def parse_summary(text: str, db: str) -> Summary | None:
         if m.group(4) == db:
             found = Summary(int(m.group(1)), int(m.group(2)), int(m.group(3)), db)
     return found
-
-
-def skipped_tests(text: str) -> list[str]:
-    return [m.group(1) for line in text.splitlines() if (m := SKIPPED.match(line))]
-
-
-def browser_skip_lines(text: str) -> list[str]:
-    out = []
-    for line in text.splitlines():
-        if any(marker in line for marker in BROWSER_SKIP_MARKERS):
-            out.append(line.strip())
-    return out
 
 
 def excerpt(text: str, records: list[list[str]] | None = None, limit: int = 200) -> str:
@@ -329,6 +342,14 @@ def run_logged(
             _kill_group(proc)
             return RunResult(cmd, None, log_path, time.monotonic() - t0, True)
     return RunResult(cmd, proc.returncode, log_path, time.monotonic() - t0)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [json.loads(line) for line in lines if line.strip()]
 
 
 def _prune_old_logs(root: Path, keep: int = 5) -> None:
@@ -443,23 +464,95 @@ class OdooSession:
             )
         return None
 
-    def install_and_test(self) -> RunResult:
-        cmd = self.loc.odoo_cmd(
-            *self._common(),
-            "-i",
-            MODULE,
-            "--test-enable",
-            f"--test-tags=/{MODULE}",
-            "--stop-after-init",
-            "--http-interface=127.0.0.1",
-            f"--http-port={free_port()}",
-            "--log-level=info",
+    def install(self) -> RunResult:
+        """Odoo's runner: install with --test-enable, running the add-on's
+        at_install tests inside the install, as Odoo does."""
+        if "install" not in self.results:
+            cmd = self.loc.odoo_cmd(
+                *self._common(),
+                "-i",
+                MODULE,
+                "--test-enable",
+                f"--test-tags=at_install/{MODULE}",
+                "--stop-after-init",
+                "--http-interface=127.0.0.1",
+                f"--http-port={free_port()}",
+                "--log-level=info",
+            )
+            self.results["install"] = run_logged(
+                cmd, self.log_dir / "install.log", self.loc.env, TEST_RUN_TIMEOUT
+            )
+        return self.results["install"]
+
+    def install_ok(self) -> bool:
+        res = self.install()
+        return (
+            not res.timed_out
+            and res.returncode == 0
+            and parse_summary(res.text, self.db) is not None
+        )
+
+    def pytest_odoo_cmd(self, *args: str) -> list[str]:
+        """pytest with pytest-odoo on this database (tests/pytest_odoo.ini)."""
+        return [
+            self.loc.python,
+            "-m",
+            "pytest",
+            "-c",
+            str(TESTS_DIR / "pytest_odoo.ini"),
+            f"--rootdir={self.addons}",
+            "-p",
+            "odoo_results_plugin",
+            f"--odoo-database={self.db}",
+            f"--odoo-addons-path={self.addons_path}",
+            "--odoo-log-level=warn",
+            "--odoo-http",
+            f"--odoo-extra=data-dir={self.data_dir}",
+            "--odoo-extra=max-cron-threads=0",
+            "--odoo-extra=http-interface=127.0.0.1",
+            *args,
+        ]
+
+    def _pytest_env(self, results: Path, **extra: str) -> dict[str, str]:
+        env = dict(self.loc.env, JINGJAI_ODOO_RESULTS=str(results), **extra)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(TESTS_DIR), env.get("PYTHONPATH", "")) if p
+        )
+        return env
+
+    def collect(self) -> tuple[list[str], RunResult]:
+        """Node ids of the add-on's Odoo tests, as pytest-odoo collects them
+        (imports the test modules; needs no database)."""
+        results = self.log_dir / "collected.jsonl"
+        results.unlink(missing_ok=True)
+        cmd = self.pytest_odoo_cmd(
+            "--collect-only", "-q", str(self.addons / MODULE / "tests")
         )
         res = run_logged(
-            cmd, self.log_dir / "install_and_test.log", self.loc.env, TEST_RUN_TIMEOUT
+            cmd, self.log_dir / "collect.log", self._pytest_env(results), OTHER_TIMEOUT
         )
-        self.results["install"] = res
-        return res
+        collected: list[str] = []
+        for record in read_jsonl(results):
+            collected = record.get("collected", collected)
+        return collected, res
+
+    def run_odoo_tests(self, nodeids: list[str]) -> tuple[RunResult, dict]:
+        """Run the given tests with pytest-odoo; their reports by node id."""
+        results = self.log_dir / "results.jsonl"
+        results.unlink(missing_ok=True)
+        cmd = self.pytest_odoo_cmd("-q", *nodeids)
+        res = run_logged(
+            cmd,
+            self.log_dir / "odoo_tests.log",
+            self._pytest_env(results),
+            TEST_RUN_TIMEOUT,
+        )
+        by_test: dict[str, list[dict]] = {}
+        for record in read_jsonl(results):
+            if "nodeid" in record:
+                by_test.setdefault(record["nodeid"], []).append(record)
+        self.results["odoo_tests"] = res
+        return res, by_test
 
     def upgrade(self) -> RunResult:
         cmd = self.loc.odoo_cmd(
@@ -540,6 +633,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     odoo_line: str | None = None
     not_run_reason: str | None = None
+    odoo_counts: dict[str, int] = field(default_factory=dict)
 
     def note(self, line: str) -> None:
         self.notes.append(line)

@@ -1,9 +1,11 @@
 """The add-on's Odoo tests, run by a real Odoo against a fresh database.
 
-One module-scoped fixture installs ``jingjai_portal`` with its tests enabled
-(``--test-enable --test-tags /jingjai_portal``); the tests below then inspect
-that run, upgrade the module, and uninstall it. The database and its filestore
-are dropped at the end, even on failure (``JINGJAI_KEEP_DB=1`` keeps them).
+``test_install_clean`` installs ``jingjai_portal`` with Odoo's own runner
+(``--test-enable``, its at_install tests inside the install); ``ODOO_TESTS``
+below stands for every other Odoo test of the add-on, each its own item, run
+by pytest-odoo against that database (odoo_items.py); then the module is
+upgraded and uninstalled. The database and its filestore are dropped at the
+end, even on failure (``JINGJAI_KEEP_DB=1`` keeps them).
 
 See odoo_suite.py for the environment variables.
 """
@@ -15,100 +17,61 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import odoo_items  # noqa: E402
 import odoo_suite as S  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def report(request):
-    return request.config.stash[S.REPORT_KEY]
-
-
-@pytest.fixture(scope="module")
-def odoo(request, report):
-    try:
-        loc = S.locate_odoo()
-    except S.OdooMisconfigured as exc:
-        pytest.fail(str(exc), pytrace=False)
-    if loc is None:
-        report.not_run_reason = S.NOT_IMPORTABLE_REASON
-        pytest.skip(S.NOT_IMPORTABLE_REASON)
-    session = S.OdooSession(loc)
-    report.note(
-        f"Odoo: {loc.how} (addons {loc.odoo_addons_dir}); add-on from {session.addons}"
-    )
-    report.note(f"database {session.db}; logs in {session.log_dir}")
-    request.addfinalizer(lambda: report.note(session.cleanup()))
-    missing = session.check_addon_present()
-    if missing:
-        pytest.fail(missing, pytrace=False)
-    session.install_and_test()
+def odoo(request):
+    session = odoo_items.odoo_session(request.config)
+    if session is None:
+        pytest.skip(S.PURE_ONLY_REASON)
     return session
 
 
 def _install_usable(odoo):
-    res = odoo.results["install"]
-    if res.timed_out or S.parse_summary(res.text, odoo.db) is None:
+    if not odoo.install_ok():
         pytest.fail(
-            "not run: the install + test step did not finish (see "
-            f"test_odoo_tests_green); {res.describe()}",
+            "not run: the install step did not finish (see test_install_clean); "
+            + odoo.install().describe(),
             pytrace=False,
         )
 
 
-def test_odoo_tests_green(odoo, report):
-    res = odoo.results["install"]
+def test_install_clean(odoo):
+    res = odoo.install()
     text = res.text
     summary = S.parse_summary(text, odoo.db)
-    skipped = S.skipped_tests(text)
-
-    browser = S.browser_skip_lines(text)
-    if browser:
-        report.warn(
-            "browser (tour) tests did NOT run properly - Chrome/websocket problem: "
-            + " | ".join(dict.fromkeys(browser))
-        )
-    if skipped:
-        report.warn(f"{len(skipped)} Odoo test(s) skipped: " + " | ".join(skipped[:10]))
-
     problems = []
     if res.timed_out:
         problems.append(f"timed out after {S.TEST_RUN_TIMEOUT}s")
+    elif res.returncode != 0:
+        problems.append(f"odoo exited with code {res.returncode}")
     if summary is None:
         problems.append(
             'no "N failed, N error(s) of N tests when loading database '
             f"'{odoo.db}'\" summary line in the log"
         )
-    else:
-        bad = summary.failed + summary.errors
-        passed = max(summary.run - bad - len(skipped), 0)
-        line = f"odoo: {passed} passed, {bad} failed"
-        if skipped:
-            line += f", {len(skipped)} skipped"
-        report.odoo_line = line
-        if summary.run == 0:
-            problems.append(
-                "Odoo ran 0 tests (are the tests imported in tests/__init__.py, "
-                "and tagged so that --test-tags /jingjai_portal selects them?)"
-            )
-        if summary.failed or summary.errors:
-            problems.append(
-                f"{summary.failed} failed, {summary.errors} error(s) "
-                f"of {summary.run} tests"
-            )
+    elif summary.failed or summary.errors:
+        problems.append(
+            f"at_install tests: {summary.failed} failed, {summary.errors} error(s) "
+            f"of {summary.run}"
+        )
     bad_records = S.bad_records(text)
     if bad_records:
         problems.append(f"{len(bad_records)} ERROR/CRITICAL log record(s)")
-    if not res.timed_out and res.returncode != 0:
-        problems.append(f"odoo exited with code {res.returncode}")
-
     if problems:
         pytest.fail(
-            "Odoo suite not green: "
+            "installing the add-on is not clean: "
             + "; ".join(problems)
             + f"\n{res.describe()}\n\n"
             + S.excerpt(text, bad_records),
             pytrace=False,
         )
+
+
+# Every Odoo test of the add-on, one item each (conftest.py, odoo_items.py).
+ODOO_TESTS = odoo_items.ODOO_TESTS
 
 
 def test_upgrade_clean(odoo):

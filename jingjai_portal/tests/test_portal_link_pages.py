@@ -117,6 +117,7 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
         token = self.customer_token
         vendor_bill = self._create_invoice_for(self.customer_th, move_type="in_invoice")
         draft_invoice = self._create_invoice_for(self.customer_th, post=False)
+        invoice_id = self._an_invoice_id_no_order_has(self.invoice_th)
         pages = {
             f"/p/{token}/invoices": (200, self.invoice_th.name),
             f"/p/{token}/quotes": (200, self.quote_th.name),
@@ -132,7 +133,7 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
             f"/p/{token}/order/{self.quote_en.id}": (404, None),
             f"/p/{token}/invoice/{vendor_bill.id}": (404, None),
             f"/p/{token}/invoice/{draft_invoice.id}": (404, None),
-            f"/p/{token}/order/{self.invoice_th.id}": (404, None),
+            f"/p/{token}/order/{invoice_id}": (404, None),
             f"/p/{token}/invoice/-1": (404, None),
             f"/p/{token}/invoice/0": (404, None),
             f"/p/{token}/invoice/99999999999": (404, None),

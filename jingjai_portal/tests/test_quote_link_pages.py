@@ -465,13 +465,14 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
         csrf = parse_qs(urlsplit(call_url).query)["csrf_token"][0]
         invoice_link, invoice_token, _result = self._generate(self.invoice_th)
         other = self._new_quote()
+        invoice_id = self._an_invoice_id_no_order_has(self.invoice_th)
         for path in (
             f"/p/{self.quote_token}/order/{other.id}/accept",
             f"/p/{self.quote_token}/order/{self.quote_th.id}/accept",
             f"/p/{self.quote_token}/order/{self.quote_en.id}/accept",
             f"/p/{self.customer_token}/accept",
             f"/p/{invoice_token}/accept",
-            f"/p/{self.customer_token}/order/{self.invoice_th.id}/accept",
+            f"/p/{self.customer_token}/order/{invoice_id}/accept",
         ):
             with self.subTest(path=path):
                 result = self._rpc(f"{path}?csrf_token={csrf}", self._accept_params())
