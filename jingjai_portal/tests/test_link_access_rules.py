@@ -2,10 +2,11 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.jingjai_portal.tests.common import JingjaiPortalCommon
+from odoo.addons.jingjai_portal.tests.quote_common import QuoteLinkCommon
 
 # Everything logged below a link, each with what a salesperson could read there.
 LINK_LOGS = {
@@ -144,3 +145,120 @@ class TestLinkRecordRules(JingjaiPortalCommon):
         link.sale_order_id.user_id = self.user_b
         self._assert_sees(self.user_a, set())
         self.assertIn("quote of A", self._visible(self.user_b)["jingjai.portal.link"])
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerLinkFollowsItsMaker(QuoteLinkCommon, HttpCase):
+    """A customer-wide link shows, at every request, what its maker may read then:
+    a quote or invoice of another salesperson added later is not listed, opened,
+    downloaded, accepted or declined through it.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_a, cls.user_b = cls.user_salesman, cls.user_salesman_other
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Chiang Mai Hotel Co.", "is_company": True, "lang": "en_US"}
+        )
+        cls.quote_a = cls._new_quote(cls.customer, user_id=cls.user_a.id)
+        cls.invoice_a = cls._create_invoice_for(
+            cls.customer, invoice_user_id=cls.user_a.id
+        )
+        # A may read every document of the customer: the link is made.
+        cls.link, cls.token, _result = cls._generate(cls.customer, user=cls.user_a)
+        # Later, B's quote and invoice for the same customer.
+        cls.quote_b = cls._new_quote(cls.customer, user_id=cls.user_b.id)
+        cls.invoice_b = cls._create_invoice_for(
+            cls.customer, invoice_user_id=cls.user_b.id
+        )
+
+    def _get(self, path):
+        response = self.url_open(path, allow_redirects=False)
+        self.env.invalidate_all()
+        return response
+
+    def _csrf_token(self, body):
+        marker = 'name="csrf_token" value="'
+        self.assertIn(marker, body)
+        return body.split(marker, 1)[1].split('"', 1)[0]
+
+    def test_new_documents_of_another_salesperson_are_not_listed(self):
+        """The account page and its sections list A's quote and invoice, never B's;
+        the open balance counts A's invoice only. A new link by A is refused.
+        """
+        base = f"/p/{self.token}"
+        for path in (base, f"{base}/quotes", f"{base}/invoices"):
+            with self.subTest(path=path):
+                response = self._get(path)
+                self.assertEqual(response.status_code, 200)
+                self.assertNotIn(self.quote_b.name, response.text)
+                self.assertNotIn(self.invoice_b.name, response.text)
+        self.assertIn(self.quote_a.name, self._get(base).text)
+        self.assertIn(self.invoice_a.name, self._get(f"{base}/invoices").text)
+        self.assertEqual(
+            self.customer._jingjai_portal_open_balance(self.company, self.user_a),
+            self.invoice_a.amount_residual_signed,
+        )
+        # Generation agrees: A can no longer share this account; the manager can,
+        # and the manager's link shows B's quote.
+        with self.assertRaises(AccessError):
+            self.Link.with_user(self.user_a).generate("res.partner", self.customer.id)
+        _link, token, _result = self._generate(self.customer)
+        self.assertIn(self.quote_b.name, self._get(f"/p/{token}").text)
+
+    def test_documents_of_another_salesperson_cannot_be_opened(self):
+        """B's quote and invoice, their PDFs and the invoice's QR answer 404."""
+        base = f"/p/{self.token}"
+        for path in (
+            f"{base}/order/{self.quote_b.id}",
+            f"{base}/order/{self.quote_b.id}/pdf",
+            f"{base}/invoice/{self.invoice_b.id}",
+            f"{base}/invoice/{self.invoice_b.id}/pdf",
+            f"{base}/invoice/{self.invoice_b.id}/promptpay.png",
+        ):
+            with self.subTest(path=path):
+                self.assertEqual(self._get(path).status_code, 404)
+        for path in (
+            f"{base}/order/{self.quote_a.id}",
+            f"{base}/invoice/{self.invoice_a.id}",
+        ):
+            with self.subTest(path=path):
+                self.assertEqual(self._get(path).status_code, 200)
+
+    def test_quote_of_another_salesperson_cannot_be_declined_or_accepted(self):
+        """Declining or accepting B's quote through A's link is refused (404 / an
+        error) and leaves it as it was; A's own quote is still declined.
+        """
+        base = f"/p/{self.token}"
+        page = self._get(f"{base}/order/{self.quote_a.id}")
+        csrf_token = self._csrf_token(page.text)
+        response = self.url_open(
+            f"{base}/order/{self.quote_b.id}/decline",
+            data={"csrf_token": csrf_token, "reason": "no"},
+            allow_redirects=False,
+        )
+        self.assertEqual(response.status_code, 404)
+        result = self.make_jsonrpc_request(
+            f"{base}/order/{self.quote_b.id}/accept?csrf_token={csrf_token}",
+            {"name": "Somchai", "signature": self.signature},
+        )
+        self.assertIn("error", result)
+        self.env.invalidate_all()
+        self.assertEqual(self.quote_b.state, "sent")
+        self.assertFalse(self.quote_b.signature)
+        response = self.url_open(
+            f"{base}/order/{self.quote_a.id}/decline",
+            data={"csrf_token": csrf_token, "reason": "too dear"},
+            allow_redirects=False,
+        )
+        self.assertEqual(response.status_code, 200)
+        self.env.invalidate_all()
+        self.assertEqual(self.quote_a.state, "cancel")
+
+    def test_a_maker_who_loses_a_right_loses_it_in_the_link(self):
+        """Without sales rights any more, A's link lists no quote and opens none."""
+        self.user_a.group_ids -= self.env.ref("sales_team.group_sale_salesman")
+        base = f"/p/{self.token}"
+        self.assertNotIn(self.quote_a.name, self._get(base).text)
+        self.assertEqual(self._get(f"{base}/order/{self.quote_a.id}").status_code, 404)
