@@ -9,3 +9,4 @@ from . import test_access_codes
 from . import test_share_panel
 from . import test_security_matrix
 from . import test_link_access_rules
+from . import test_json2_api
