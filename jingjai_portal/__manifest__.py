@@ -22,6 +22,7 @@
         "security/jingjai_portal_security.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/jingjai_portal_link_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",

@@ -108,14 +108,15 @@ class PortalLinkController(http.Controller):
         if refusal:
             return refusal
         customer = link_sudo._get_target()
-        if (
-            link_sudo.scope != "customer"
-            or section not in customer._jingjai_portal_sections(link_sudo.company_id)
+        company, maker = link_sudo.company_id, link_sudo.generated_by_id
+        if link_sudo.scope != "customer" or section not in (
+            sections := customer._jingjai_portal_sections(company, maker)
         ):
             return self._not_found()
         page = self._parse_id(page) or 1
         records, count = customer._jingjai_portal_section_records(
-            link_sudo.company_id,
+            company,
+            maker,
             section,
             limit=SECTION_PAGE_SIZE,
             offset=(page - 1) * SECTION_PAGE_SIZE,
@@ -124,7 +125,7 @@ class PortalLinkController(http.Controller):
         values = {
             "link": link_sudo,
             "company": link_sudo.company_id,
-            "section": customer._jingjai_portal_sections(link_sudo.company_id)[section],
+            "section": sections[section],
             "section_key": section,
             "records": records,
             "count": count,

@@ -1,5 +1,6 @@
 import logging
 import re
+from datetime import date, datetime
 
 import psycopg2.errors
 from markupsafe import Markup
@@ -15,6 +16,8 @@ _logger = logging.getLogger(__name__)
 
 # Never stored in the view log: a NUL byte is refused by PostgreSQL outright.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# The last day of a link as integrators write it: 2026-12-31.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 # Which model each scope points at, and the field of the link that holds it.
 SCOPE_TARGETS = {
@@ -307,13 +310,13 @@ class JingjaiPortalLink(models.Model):
     def generate(
         self, res_model, res_id, expiry_days=False, expires_on=False, require_code=None
     ):
-        """Create a portal link. Part of the integrator API (XML-RPC / JSON-RPC).
+        """Create a portal link. Part of the integrator API (JSON-2, XML-RPC).
 
         :param str res_model: ``res.partner`` (customer-wide), ``sale.order``
             (single quote) or ``account.move`` (single invoice)
         :param int res_id: id of the record to share
-        :param int expiry_days: days until the link expires; the company's
-            default for the scope when not given
+        :param int expiry_days: days until the link expires, a whole number from
+            1 to 365; the company's default for the scope when not given
         :param str expires_on: last day (``YYYY-MM-DD``, the user's timezone)
             the link works, instead of ``expiry_days``
         :param bool require_code: whether opening the link asks for an access
@@ -323,17 +326,13 @@ class JingjaiPortalLink(models.Model):
             stored), ``expires_at`` (UTC, ``YYYY-MM-DD HH:MM:SS``), ``scope``,
             ``requires_code``
         :rtype: dict
+        :raise UserError: on any argument it cannot take, saying which and why
         """
         self._check_staff_access()
-        if res_model not in SCOPE_BY_MODEL:
-            raise UserError(
-                self.env._(
-                    "Portal links can be made for customers, quotes and invoices, "
-                    "not for “%s”.",
-                    res_model,
-                )
-            )
-        record = self.env[res_model].browse(int(res_id)).exists()
+        res_id, expiry_days, expires_on = self._check_generate_arguments(
+            res_model, res_id, expiry_days, expires_on, require_code
+        )
+        record = self.env[res_model].browse(res_id).exists()
         if not record:
             raise UserError(self.env._("The record to share no longer exists."))
         record.check_access("read")
@@ -383,13 +382,109 @@ class JingjaiPortalLink(models.Model):
         }
 
     @api.model
+    def _check_generate_arguments(
+        self, res_model, res_id, expiry_days, expires_on, require_code
+    ):
+        """Refuse, with a message an integrator can act on, what generate() cannot
+        take: it is called over JSON-2 and XML-RPC, where anything may arrive.
+
+        :return: ``(res_id, expiry_days, expires_on)``: the id, the number of
+            days (False for the company's default) and the last day (a ``date``,
+            or False), checked and typed
+        """
+
+        def shown(value):
+            return str(value)[:40]
+
+        if not isinstance(res_model, str) or res_model not in self.env:
+            raise UserError(
+                self.env._(
+                    "There is no model “%s”. Portal links are made for customers "
+                    "(res.partner), quotes (sale.order) and invoices (account.move).",
+                    shown(res_model),
+                )
+            )
+        if res_model not in SCOPE_BY_MODEL:
+            raise UserError(
+                self.env._(
+                    "Portal links can be made for customers, quotes and invoices, "
+                    "not for “%s”.",
+                    res_model,
+                )
+            )
+        # bool is an int in Python, but True is no record id and no number of days.
+        if isinstance(res_id, bool) or not isinstance(res_id, int):
+            raise UserError(
+                self.env._(
+                    "The record to share is given by its id, a whole number, not “%s”.",
+                    shown(res_id),
+                )
+            )
+        if expiry_days is None:
+            expiry_days = False
+        if expiry_days is not False and (
+            isinstance(expiry_days, bool)
+            or not isinstance(expiry_days, int | float)
+            or not float(expiry_days).is_integer()
+        ):
+            raise UserError(
+                self.env._(
+                    "The number of days a portal link stays valid is a whole number "
+                    "from %(min)s to %(max)s, not “%(value)s”.",
+                    min=expiry_rules.MIN_EXPIRY_DAYS,
+                    max=expiry_rules.MAX_EXPIRY_DAYS,
+                    value=shown(expiry_days),
+                )
+            )
+        if expires_on is None:
+            expires_on = False
+        if expires_on is not False:
+            if expiry_days is not False:
+                raise UserError(
+                    self.env._(
+                        "Give either the number of days (expiry_days) or the last "
+                        "day (expires_on) of a portal link, not both."
+                    )
+                )
+            last_day = self._parse_last_day(expires_on)
+            if not last_day:
+                raise UserError(
+                    self.env._(
+                        "The last day of a portal link is a date written "
+                        "YYYY-MM-DD, not “%s”.",
+                        shown(expires_on),
+                    )
+                )
+            expires_on = last_day
+        if require_code is not None and not isinstance(require_code, bool):
+            raise UserError(
+                self.env._(
+                    "require_code is true, false or left out, not “%s”.",
+                    shown(require_code),
+                )
+            )
+        return res_id, expiry_days is not False and int(expiry_days), expires_on
+
+    @api.model
+    def _parse_last_day(self, value):
+        """``value`` as a ``date`` (a date, or text ``YYYY-MM-DD``), or None."""
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, str) and ISO_DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:  # 2026-02-30
+                return None
+        return None
+
+    @api.model
     def _compute_expires_at(self, record, expiry_days, expires_on):
         now = fields.Datetime.now()
         try:
             if expires_on:
                 return expiry_rules.expires_at_from_date(
                     now,
-                    fields.Date.to_date(expires_on),
+                    expires_on,
                     tz_name=self.env.user.tz or "Asia/Bangkok",
                 )
             days = expiry_days

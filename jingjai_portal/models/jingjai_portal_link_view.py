@@ -1,5 +1,11 @@
+import logging
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 
 class JingjaiPortalLinkView(models.Model):
@@ -48,3 +54,46 @@ class JingjaiPortalLinkView(models.Model):
         raise UserError(
             self.env._("The portal link view log is kept for the audit trail.")
         )
+
+    @api.model
+    def _cron_anonymise_old_views(self):
+        """Erase the IP address and browser of views older than their company's
+        retention (``jingjai_portal_view_log_retention_days``, 0 keeps them).
+
+        The rows stay, with their time, page and the link's state then: view
+        counts and "first/last viewed" times do not change, only who it was.
+        The log is insert-only for everyone else, so this is one SQL statement.
+        """
+        now = fields.Datetime.now()
+        # sudo: run by the scheduler over every company's settings.
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("jingjai_portal_view_log_retention_days", ">", 0)])
+        )
+        self.flush_model(["ip_address", "user_agent"])
+        erased = 0
+        for company in companies:
+            days = company.jingjai_portal_view_log_retention_days
+            cutoff = now - timedelta(days=days)
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE jingjai_portal_link_view AS v"
+                    " SET ip_address = NULL, user_agent = NULL"
+                    " FROM jingjai_portal_link AS l"
+                    " WHERE l.id = v.link_id AND l.company_id = %s"
+                    " AND v.viewed_at < %s"
+                    " AND (v.ip_address IS NOT NULL OR v.user_agent IS NOT NULL)",
+                    company.id,
+                    cutoff,
+                )
+            )
+            erased += self.env.cr.rowcount
+        if erased:
+            self.invalidate_model(["ip_address", "user_agent"])
+            # The link's "first/last viewed from" are computed from these rows.
+            self.env["jingjai.portal.link"].invalidate_model(
+                ["first_viewed_ip", "last_viewed_ip"]
+            )
+        _logger.info("portal link views anonymised: %s", erased)
+        return erased

@@ -5,6 +5,8 @@ from ..lib.expiry import DEFAULT_EXPIRY_DAYS
 
 # Longest time a browser stays unlocked by one access code: 30 days.
 MAX_UNLOCK_HOURS = 720
+# How long the view log keeps who opened a link (IP address, browser): 2 years.
+DEFAULT_VIEW_LOG_RETENTION_DAYS = 730
 
 
 class ResCompany(models.Model):
@@ -46,6 +48,13 @@ class ResCompany(models.Model):
         default=DEFAULT_UNLOCK_HOURS,
         help="How long the right code keeps a link open in the customer's browser.",
     )
+    jingjai_portal_view_log_retention_days = fields.Integer(
+        string="Keep visitors' IP addresses and browsers (days)",
+        default=DEFAULT_VIEW_LOG_RETENTION_DAYS,
+        help="Views of a portal link older than this lose their IP address and "
+        "browser every night; the views themselves and the counts stay. 0 keeps "
+        "them forever.",
+    )
 
     _jingjai_portal_expiry_days_range = models.Constraint(
         "CHECK(jingjai_portal_customer_expiry_days BETWEEN 1 AND 365"
@@ -58,4 +67,8 @@ class ResCompany(models.Model):
         " AND jingjai_portal_code_threshold >= 0)",
         "An access code unlocks a link for 1 to 720 hours, and the open balance "
         "threshold cannot be negative.",
+    )
+    _jingjai_portal_view_log_retention_positive = models.Constraint(
+        "CHECK(jingjai_portal_view_log_retention_days >= 0)",
+        "The view log retention is a number of days, or 0 to keep the log as is.",
     )

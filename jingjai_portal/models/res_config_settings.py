@@ -27,3 +27,6 @@ class ResConfigSettings(models.TransientModel):
     jingjai_portal_code_unlock_hours = fields.Integer(
         related="company_id.jingjai_portal_code_unlock_hours", readonly=False
     )
+    jingjai_portal_view_log_retention_days = fields.Integer(
+        related="company_id.jingjai_portal_view_log_retention_days", readonly=False
+    )

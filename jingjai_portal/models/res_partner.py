@@ -48,17 +48,21 @@ class ResPartner(models.Model):
 
     def _jingjai_portal_check_shareable(self):
         result = super()._jingjai_portal_check_shareable()
-        # A customer-wide link shows every document of the customer: only someone
-        # who may read all of them may share them, or the link would be a way
-        # around their own access rights.
+        # A customer-wide link shows the documents its maker may read, decided at
+        # every request (see _jingjai_portal_sections). Sharing the account while
+        # some of it is hidden from the maker would hand out an incomplete page as
+        # the customer's account: only someone who may read all of it shares it.
         customer = self._jingjai_portal_customer()
         company = self._jingjai_portal_company()
-        for section in customer._jingjai_portal_sections(company).values():
-            Model = self.env[section["model"]]
-            visible = (
-                Model.search_count(section["domain"]) if Model.has_access("read") else 0
-            )
-            if visible != Model.sudo().search_count(section["domain"]):
+        shown = customer._jingjai_portal_sections(company, self.env.user)
+        held = customer._jingjai_portal_sections(company, None)
+        for key, section in held.items():
+            # sudo: counts only, to compare what the account holds with what the
+            # user may read of it; nothing is returned.
+            Model = self.env[section["model"]].sudo()
+            if Model.search_count(shown[key]["domain"]) != Model.search_count(
+                section["domain"]
+            ):
                 raise AccessError(
                     self.env._(
                         "You cannot share the whole account of %s: it holds documents "
@@ -69,10 +73,20 @@ class ResPartner(models.Model):
                 )
         return result
 
-    def _jingjai_portal_sections(self, company):
+    def _jingjai_portal_sections(self, company, user):
         """The account page's sections: what each lists and how to find it.
 
+        The one place that decides what a customer-wide link shows, at every
+        request: the customer's documents of the link's company that the link's
+        maker may read at that moment (their access rights, record rules and
+        companies as they are now). A salesperson who sees only their own
+        documents makes links that show only their documents, also those of
+        quotes and invoices added later; a maker who loses a right loses it in
+        their links too.
+
         :param company: the company whose documents the link shows
+        :param user: the link's maker (``res.users``); None for everything the
+            account holds, whoever may read it (only to compare the two)
         :return: ``{key: {title, model, domain, order}}`` in display order
         """
         self.ensure_one()
@@ -92,7 +106,7 @@ class ResPartner(models.Model):
             "any",
             [("sale_line_ids.is_downpayment", "=", True), ("price_subtotal", ">", 0)],
         )
-        return {
+        sections = {
             "quotes": {
                 "title": self.env._("Quotes"),
                 "model": "sale.order",
@@ -127,10 +141,38 @@ class ResPartner(models.Model):
                 "order": "date desc, id desc",
             },
         }
+        if user is not None:
+            for section in sections.values():
+                section["domain"] &= self._jingjai_portal_readable_domain(
+                    section["model"], company, user
+                )
+        return sections
 
-    def _jingjai_portal_section_records(self, company, key, limit=None, offset=0):
-        """Documents of one section, and how many there are in all."""
-        section = self._jingjai_portal_sections(company)[key]
+    @api.model
+    def _jingjai_portal_readable_domain(self, model, company, user):
+        """Domain of the records of ``model`` in ``company`` that ``user`` may read
+        now: nothing without access rights or that company, else their record
+        rules (evaluated as if they had only ``company`` selected).
+        """
+        # sudo: the user's companies and groups are read to evaluate their rights,
+        # also for an anonymous visitor of their link.
+        user_sudo = user.sudo()
+        as_user = self.env[model].with_user(user_sudo)
+        if as_user.env.su:
+            return Domain.TRUE  # the superuser, as scripts run
+        if not user_sudo._is_internal() or company not in user_sudo.company_ids:
+            return Domain.FALSE
+        as_user = as_user.with_context(allowed_company_ids=company.ids)
+        if not as_user.has_access("read"):
+            return Domain.FALSE
+        return as_user.env["ir.rule"]._compute_domain(model, "read")
+
+    def _jingjai_portal_section_records(self, company, user, key, limit=None, offset=0):
+        """Documents of one section, and how many there are in all.
+
+        :param user: the link's maker: :meth:`_jingjai_portal_sections`
+        """
+        section = self._jingjai_portal_sections(company, user)[key]
         # sudo: the visitor is anonymous; the section domain confines the search
         # to this customer's documents of the link's company.
         Model = self.env[section["model"]].sudo()
@@ -150,32 +192,41 @@ class ResPartner(models.Model):
             count = Model.search_count(section["domain"]) if offset else 0
         return Model.browse(row[0] for row in rows), count
 
-    def _jingjai_portal_open_balance(self, company):
-        """What the customer owes the company, in the company's currency."""
+    def _jingjai_portal_open_balance(self, company, user=None):
+        """What the customer owes the company, in the company's currency.
+
+        :param user: count only the invoices and credit notes this user may read
+            (a customer-wide link's maker, :meth:`_jingjai_portal_sections`);
+            None for the whole balance
+        """
         self.ensure_one()
+        domain = Domain(
+            [
+                ("commercial_partner_id", "=", self.id),
+                ("company_id", "=", company.id),
+                ("state", "=", "posted"),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+            ]
+        )
+        if user is not None:
+            domain &= self._jingjai_portal_readable_domain(
+                "account.move", company, user
+            )
         # sudo: anonymous visitor; confined to this customer and company.
         groups = (
             self.env["account.move"]
             .sudo()
-            ._read_group(
-                [
-                    ("commercial_partner_id", "=", self.id),
-                    ("company_id", "=", company.id),
-                    ("state", "=", "posted"),
-                    ("move_type", "in", ("out_invoice", "out_refund")),
-                ],
-                aggregates=["amount_residual_signed:sum"],
-            )
+            ._read_group(domain, aggregates=["amount_residual_signed:sum"])
         )
         return groups[0][0] if groups else 0.0
 
     def _jingjai_portal_page_values(self, link, page_url):
         values = super()._jingjai_portal_page_values(link, page_url)
-        company = link.company_id
+        company, maker = link.company_id, link.generated_by_id
         sections = []
-        for key, section in self._jingjai_portal_sections(company).items():
+        for key, section in self._jingjai_portal_sections(company, maker).items():
             records, count = self._jingjai_portal_section_records(
-                company, key, limit=OVERVIEW_SIZE
+                company, maker, key, limit=OVERVIEW_SIZE
             )
             sections.append(
                 {
@@ -189,7 +240,7 @@ class ResPartner(models.Model):
         values.update(
             {
                 "sections": sections,
-                "open_balance": self._jingjai_portal_open_balance(company),
+                "open_balance": self._jingjai_portal_open_balance(company, maker),
                 "currency": company.currency_id,
             }
         )
@@ -203,7 +254,9 @@ class ResPartner(models.Model):
             return self.env["res.partner"].browse()
         domain = Domain.OR(
             section["domain"]
-            for section in self._jingjai_portal_sections(link.company_id).values()
+            for section in self._jingjai_portal_sections(
+                link.company_id, link.generated_by_id
+            ).values()
             if section["model"] == model
         )
         # sudo: anonymous visitor; the id is only accepted inside the customer's

@@ -8,3 +8,6 @@ from . import test_quote_link_pages
 from . import test_access_codes
 from . import test_share_panel
 from . import test_security_matrix
+from . import test_link_access_rules
+from . import test_json2_api
+from . import test_view_log_retention
