@@ -67,6 +67,9 @@ def test_new_code_uses_the_whole_range(monkeypatch):
         ("๐๐๐ ๙๙๙", "000999"),
         ("１２３４５６", "123456"),
         ("12๓４56", "123456"),
+        # Control characters are dropped before the digits are read.
+        ("123456\x00", "123456"),
+        ("\u202e123456", "123456"),
     ],
 )
 def test_normalize_code_accepts(raw, expected):

@@ -9,6 +9,7 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..lib.security_headers import SECURITY_HEADERS
 from ..lib.slip import MAX_SLIP_BYTES
+from ..lib.text import plain_text
 from ..models.jingjai_portal_link import DOCUMENT_MODELS
 
 _logger = logging.getLogger(__name__)
@@ -254,7 +255,7 @@ class PortalLinkController(http.Controller):
         try:
             invoice._jingjai_portal_receive_slip(
                 link_sudo,
-                getattr(slip, "filename", ""),
+                plain_text(getattr(slip, "filename", "")),
                 content,
                 self._visitor()[0],
             )
@@ -355,7 +356,8 @@ class PortalLinkController(http.Controller):
             values.update(
                 home_url=home_url,
                 decline_error=error.args[0],
-                decline_reason=reason or "",
+                # As typed, less what cannot be stored: sending it again works.
+                decline_reason=plain_text(reason, multiline=True),
             )
             return self._render(
                 quote_sudo._jingjai_portal_page_template, values, status=400
@@ -472,7 +474,7 @@ class PortalLinkController(http.Controller):
     @staticmethod
     def _safe_next_path(value):
         """A path below the link to go back to, or "/" for anything else."""
-        text = str(value or "")
+        text = plain_text(value)
         if not NEXT_PATH.fullmatch(text) or ".." in text:
             return "/"
         return text
@@ -622,9 +624,16 @@ class PortalLinkController(http.Controller):
         return link_sudo.with_context(lang=request.env.lang)
 
     def _visitor(self):
-        """IP (after Odoo's proxy-mode handling of X-Forwarded-For) and user agent."""
+        """IP (after Odoo's proxy-mode handling of X-Forwarded-For) and user agent.
+
+        Both are headers anyone can write: control characters are dropped
+        before they reach a log row.
+        """
         httprequest = request.httprequest
-        return httprequest.remote_addr, httprequest.user_agent.string
+        return (
+            plain_text(httprequest.remote_addr)[:64] or None,
+            plain_text(httprequest.user_agent.string),
+        )
 
     @staticmethod
     def _parse_id(value):

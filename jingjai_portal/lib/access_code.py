@@ -10,6 +10,8 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+from .text import plain_text
+
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
 MAX_TRIES_PER_CODE = 5
@@ -51,7 +53,7 @@ def normalize_code(raw) -> str | None:
     """
     if not isinstance(raw, str):
         return None
-    code = _SEPARATORS.sub("", raw).translate(_DIGIT_TRANSLATION)
+    code = _SEPARATORS.sub("", plain_text(raw)).translate(_DIGIT_TRANSLATION)
     if _CODE_PATTERN.fullmatch(code) is None:
         return None
     return code

@@ -1,5 +1,4 @@
 import logging
-import re
 
 import psycopg2.errors
 from markupsafe import Markup
@@ -10,11 +9,9 @@ from odoo.fields import Domain
 
 from ..lib import expiry as expiry_rules
 from ..lib import tokens
+from ..lib.text import plain_text
 
 _logger = logging.getLogger(__name__)
-
-# Never stored in the view log: a NUL byte is refused by PostgreSQL outright.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 # Which model each scope points at, and the field of the link that holds it.
 SCOPE_TARGETS = {
@@ -465,9 +462,11 @@ class JingjaiPortalLink(models.Model):
             .create(
                 {
                     "link_id": self.id,
-                    "ip_address": ip_address,
-                    "user_agent": CONTROL_CHARACTERS.sub("", user_agent or "")[:512],
-                    "path": CONTROL_CHARACTERS.sub("", path)[:256],
+                    # Never a control character: PostgreSQL refuses a NUL
+                    # byte outright.
+                    "ip_address": plain_text(ip_address)[:64] or False,
+                    "user_agent": plain_text(user_agent)[:512],
+                    "path": plain_text(path)[:256],
                     "link_state": self.state,
                 }
             )

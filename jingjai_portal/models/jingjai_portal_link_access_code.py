@@ -7,6 +7,7 @@ from odoo.tools import SQL, email_normalize
 
 from ..lib import access_code as code_rules
 from ..lib import phone as phone_rules
+from ..lib.text import plain_text
 from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
 
 _logger = logging.getLogger(__name__)
@@ -452,7 +453,7 @@ class JingjaiPortalLink(models.Model):
                 "unlocked_at": now,
                 "expires_at": expires_at,
                 "ip_address": ip_address,
-                "user_agent": (user_agent or "")[:512],
+                "user_agent": plain_text(user_agent)[:512],
             }
         )
         self._access_code_log(

@@ -782,3 +782,16 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
             staff_link.access_code_ids.read(["digest"])
         view = self.env.ref("jingjai_portal.jingjai_portal_link_view_form")
         self.assertIn('name="access_codes"', view.arch)
+
+    def test_control_characters_from_the_browser_are_dropped(self):
+        """The right code sent with a NUL in the User-Agent opens the link; the
+        stored user agent has no control characters.
+        """
+        link, token = self._code_link()
+        self.opener.headers["User-Agent"] = "Mozilla/5.0\x00 (Linux\x1b[31m)"
+        with self.mockSMSGateway():
+            self.assertEqual(self._send(token).status_code, 303)
+            response = self._check(token, self._sent_code())
+        self.assertEqual(response.status_code, 303)
+        self.assertOpens(token, self.customer_mobile.name)
+        self.assertEqual(link.unlock_ids.user_agent, "Mozilla/5.0 (Linux[31m)")
