@@ -129,8 +129,8 @@ class JingjaiPortalLink(models.Model):
     def _access_code_send(self, ip_address):
         """Send a fresh code to the customer, when the limits allow it.
 
-        A failed send is logged but not counted: it neither starts the resend
-        cooldown nor uses up one of the codes of the hour.
+        Every attempt counts against the limits, delivered or not: a provider
+        may deliver and still answer with an error.
 
         :return: ``{'status': …}``: ``sent``, ``locked`` (with ``until``),
             ``too_soon`` (with ``retry_at``), ``no_destination`` or ``failed``
@@ -308,17 +308,21 @@ class JingjaiPortalLink(models.Model):
         )
 
     def _access_code_sent_times(self, now):
+        """Send attempts still counted at ``now``, delivered or not: a failed
+        send may have reached the phone.
+        """
         # sudo: anonymous visitor; confined to this link.
         return (
-            self.env["jingjai.portal.access.code"]
+            self.env["jingjai.portal.access.event"]
             .sudo()
             .search(
                 [
                     ("link_id", "=", self.id),
-                    ("sent_at", ">=", code_rules.sends_since(now)),
+                    ("event_type", "in", ("sent", "send_failed")),
+                    ("event_at", ">=", code_rules.sends_since(now)),
                 ]
             )
-            .mapped("sent_at")
+            .mapped("event_at")
         )
 
     def _access_code_locked_until(self, now):

@@ -9,6 +9,7 @@ the server thread alike.
 import re
 from contextlib import contextmanager
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
 import pytz
@@ -25,6 +26,7 @@ from odoo.addons.jingjai_portal.lib import access_code as code_rules
 from odoo.addons.jingjai_portal.tests.common import JingjaiPortalCommon
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import SMSCase
+from odoo.addons.sms.tools.sms_api import SmsApi
 
 UNLOCK_COOKIE = "jingjai_portal_unlock"
 SECOND = timedelta(seconds=1)
@@ -676,9 +678,10 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
         self.assertCodePage(self._get(f"/p/{token_b}"))
         self.assertEqual(link_a.access_code_ids.tries, 0)
 
-    def test_sms_failure_counts_nothing(self):
-        """A failed send tells the customer, logs it, and neither starts the
-        cooldown nor uses up one of the five codes of the hour.
+    def test_sms_failure_is_told_logged_and_counted(self):
+        """A failed send tells the customer and logs it. It counts like any
+        other send (the rule was that it counted nothing: see
+        test_failed_sends_count_against_the_limits).
         """
         link, token = self._code_link()
         with freeze_time(self.start) as frozen:
@@ -686,7 +689,8 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
                 self.mockSMSGateway(sim_error="server_error"),
                 mute_logger(SEND_LOGGER),
             ):
-                for _attempt in range(3):
+                for attempt in range(3):
+                    frozen.move_to(self.start + attempt * MINUTE)
                     response = self._send(token)
                     self.assertCodePage(response, "failed")
                     self.assertIn("could not send the code", response.text)
@@ -699,12 +703,12 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
                 .search([("partner_id", "=", self.customer_mobile.id)])
             )
             with self.mockSMSGateway():
-                for index in range(5):
+                for index in range(3, 5):
                     frozen.move_to(self.start + index * MINUTE)
                     self.assertEqual(self._send(token).status_code, 303, index)
                 frozen.move_to(self.start + 5 * MINUTE)
                 self.assertCodePage(self._send(token), "too_soon", 429)
-        self.assertEqual(len(link.access_code_ids), 5)
+        self.assertEqual(len(link.access_code_ids), 2)
 
     # ------------------------------------------------------------
     # The unlocked browser
@@ -795,3 +799,34 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
         self.assertEqual(response.status_code, 303)
         self.assertOpens(token, self.customer_mobile.name)
         self.assertEqual(link.unlock_ids.user_agent, "Mozilla/5.0 (Linux[31m)")
+
+    def test_failed_sends_count_against_the_limits(self):
+        """The provider texts the customer, then answers with an error: the send
+        counts all the same. Thirty attempts, each after the cooldown, reach the
+        provider five times (the codes of an hour), not thirty.
+        """
+        link, token = self._code_link()
+        delivered = []
+
+        def delivered_then_failed(local_endpoint, params):
+            numbers = [
+                number
+                for message in params["messages"]
+                for number in message["numbers"]
+            ]
+            delivered.extend(number["number"] for number in numbers)
+            return [
+                {"uuid": number["uuid"], "state": "server_error", "credit": 1}
+                for number in numbers
+            ]
+
+        with (
+            freeze_time(self.start) as frozen,
+            patch.object(SmsApi, "_contact_iap", side_effect=delivered_then_failed),
+            mute_logger(SEND_LOGGER),
+        ):
+            for attempt in range(30):
+                frozen.move_to(self.start + attempt * MINUTE)
+                self._send(token)
+        self.assertEqual(delivered, ["+66812345678"] * 5)
+        self.assertEqual(len(self._events(link, "send_failed")), 5)
