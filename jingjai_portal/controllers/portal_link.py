@@ -3,10 +3,11 @@ import re
 
 from odoo import _, http
 from odoo.exceptions import UserError
-from odoo.http import content_disposition, request
+from odoo.http import STORED_SESSION_BYTES, content_disposition, request
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..lib import access_code as code_rules
 from ..lib.security_headers import SECURITY_HEADERS
 from ..lib.slip import MAX_SLIP_BYTES
 from ..lib.text import plain_text
@@ -403,7 +404,7 @@ class PortalLinkController(http.Controller):
         next_path = self._safe_next_path(next_path)
         if not link_sudo.requires_code:
             return self._redirect_into(token, next_path)
-        outcome = link_sudo._access_code_send(self._visitor()[0])
+        outcome = link_sudo._access_code_send(self._visitor()[0], self._browser_key())
         if outcome["status"] == "sent":
             # Back to a GET, which shows the code form: reloading it sends nothing.
             return self._redirect_into(token, next_path)
@@ -424,7 +425,9 @@ class PortalLinkController(http.Controller):
         next_path = self._safe_next_path(next_path)
         if not link_sudo.requires_code:
             return self._redirect_into(token, next_path)
-        outcome = link_sudo._access_code_check(code, *self._visitor())
+        outcome = link_sudo._access_code_check(
+            code, *self._visitor(), self._browser_key()
+        )
         if outcome["status"] != "unlocked":
             return self._render_code_page(link_sudo, token, next_path, outcome)
         response = self._redirect_into(token, next_path)
@@ -454,7 +457,9 @@ class PortalLinkController(http.Controller):
         return self._render_code_page(link_sudo, token, self._safe_next_path(next_path))
 
     def _render_code_page(self, link_sudo, token, next_path, outcome=None):
-        values = link_sudo._access_code_page_values(outcome)
+        values = link_sudo._access_code_page_values(
+            outcome, self._visitor()[0], self._browser_key()
+        )
         values.update(
             company=link_sudo.company_id,
             send_url=f"/p/{token}/code/send",
@@ -634,6 +639,14 @@ class PortalLinkController(http.Controller):
             plain_text(httprequest.remote_addr)[:64] or None,
             plain_text(httprequest.user_agent.string),
         )
+
+    def _browser_key(self):
+        """The visitor's browser for the access-code limits: its Odoo session.
+
+        The session's stable part (the one Odoo's CSRF tokens are bound to),
+        hashed. A visitor without cookies cannot post a form at all.
+        """
+        return code_rules.browser_key(request.session.sid[:STORED_SESSION_BYTES])
 
     @staticmethod
     def _parse_id(value):
