@@ -18,8 +18,13 @@ def test_constants():
     assert access_code.CODE_TTL == timedelta(minutes=10)
     assert access_code.MAX_TRIES_PER_CODE == 5
     assert access_code.RESEND_COOLDOWN == timedelta(seconds=60)
-    assert access_code.MAX_CODES_PER_HOUR == 5
+    assert access_code.BROWSER_CODES_PER_HOUR == 3
+    assert access_code.NETWORK_CODES_PER_HOUR == 5
+    assert access_code.NETWORK_CODES_PER_DAY == 10
+    assert access_code.LINK_CODES_PER_HOUR == 10
+    assert access_code.LINK_CODES_PER_DAY == 20
     assert access_code.LOCKOUT_FAILURES == 10
+    assert access_code.NETWORK_LOCKOUT_FAILURES == 20
     assert access_code.LOCKOUT_WINDOW == timedelta(hours=1)
     assert access_code.LOCKOUT_DURATION == timedelta(minutes=15)
     assert access_code.DEFAULT_UNLOCK_HOURS == 12
@@ -67,6 +72,9 @@ def test_new_code_uses_the_whole_range(monkeypatch):
         ("๐๐๐ ๙๙๙", "000999"),
         ("１２３４５６", "123456"),
         ("12๓４56", "123456"),
+        # Control characters are dropped before the digits are read.
+        ("123456\x00", "123456"),
+        ("\u202e123456", "123456"),
     ],
 )
 def test_normalize_code_accepts(raw, expected):
@@ -121,69 +129,107 @@ def test_codes_match():
     assert not access_code.codes_match("012345", "other salt", digest)
 
 
-# can_send
+# can_send: per browser, per network, per link
+
+
+def _sends(*minutes_ago):
+    return [NOW - MINUTE * minutes for minutes in minutes_ago]
 
 
 def test_can_send_first_code():
     assert access_code.can_send(NOW, []) == (True, None)
+    assert access_code.can_send(NOW, [], [], []) == (True, None)
 
 
-def test_can_send_refused_just_before_cooldown_ends():
-    last = NOW - access_code.RESEND_COOLDOWN + SECOND
-    assert access_code.can_send(NOW, [last]) == (False, NOW + SECOND)
-
-
-def test_can_send_allowed_exactly_when_cooldown_ends():
+def test_can_send_browser_cooldown_at_its_boundary():
     last = NOW - access_code.RESEND_COOLDOWN
-    assert access_code.can_send(NOW, [last]) == (True, None)
+    assert access_code.can_send(NOW - SECOND, [last], [last]) == (False, NOW)
+    assert access_code.can_send(NOW, [last], [last]) == (True, None)
 
 
-def test_can_send_allows_four_in_the_hour():
-    sent = [NOW - MINUTE * minutes for minutes in (50, 40, 30, 20)]
-    assert access_code.can_send(NOW, sent) == (True, None)
+def test_cooldown_is_per_browser():
+    # Another browser asked a second ago: this one may ask too.
+    just_now = [NOW - SECOND]
+    assert access_code.can_send(NOW, just_now, [], just_now) == (True, None)
 
 
-def test_can_send_refuses_the_sixth_in_the_hour():
-    sent = [NOW - MINUTE * minutes for minutes in (50, 40, 30, 20, 10)]
+def test_can_send_three_per_browser_and_hour():
+    sent = _sends(40, 20)
+    assert access_code.can_send(NOW, sent, sent) == (True, None)
+    sent = _sends(50, 40, 20)
     # Allowed again once the send from 50 minutes ago is an hour old.
-    assert access_code.can_send(NOW, sent) == (False, NOW + 10 * MINUTE)
+    assert access_code.can_send(NOW, sent, sent) == (False, NOW + 10 * MINUTE)
+    assert access_code.can_send(NOW + 10 * MINUTE, sent, sent) == (True, None)
 
 
-def test_can_send_hourly_cap_at_its_boundary():
-    sent = [NOW - MINUTE * minutes for minutes in (59, 40, 30, 20, 10)]
-    oldest_plus_hour = NOW + MINUTE
-    assert access_code.can_send(NOW + MINUTE - SECOND, sent) == (
+def test_can_send_five_per_network_and_hour():
+    sent = _sends(50, 40, 30, 20)
+    assert access_code.can_send(NOW, sent, [], sent) == (True, None)
+    sent = _sends(59, 40, 30, 20, 10)
+    assert access_code.can_send(NOW + MINUTE - SECOND, sent, [], sent) == (
         False,
-        oldest_plus_hour,
+        NOW + MINUTE,
     )
     # A send exactly one hour ago no longer counts.
-    assert access_code.can_send(oldest_plus_hour, sent) == (True, None)
+    assert access_code.can_send(NOW + MINUTE, sent, [], sent) == (True, None)
 
 
-def test_can_send_ignores_sends_older_than_an_hour():
-    sent = [NOW - timedelta(hours=1, minutes=minutes) for minutes in range(10)]
+def test_can_send_ten_per_network_and_day():
+    # Two per hour over the day: never five in an hour, ten in the day.
+    sent = [NOW - timedelta(hours=hours) for hours in range(1, 11)]
+    assert access_code.can_send(NOW, sent, [], sent[:9]) == (True, None)
+    oldest = NOW - timedelta(hours=10)
+    assert access_code.can_send(NOW, sent, [], sent) == (
+        False,
+        oldest + timedelta(days=1),
+    )
+
+
+def test_can_send_ten_per_link_and_hour():
+    sent = [NOW - MINUTE * minutes for minutes in range(50, 5, -5)]
+    assert len(sent) == 9
     assert access_code.can_send(NOW, sent) == (True, None)
-
-
-def test_can_send_reports_the_later_of_both_limits():
-    # Five sends in the hour and the last one 10 seconds ago: the hourly cap
-    # lifts in 10 minutes, later than the cooldown.
-    sent = [NOW - MINUTE * minutes for minutes in (50, 40, 30, 20)]
-    sent.append(NOW - 10 * SECOND)
+    sent.append(NOW - 2 * MINUTE)
     assert access_code.can_send(NOW, sent) == (False, NOW + 10 * MINUTE)
+
+
+def test_can_send_twenty_per_link_and_day():
+    sent = [NOW - timedelta(hours=hours) for hours in range(1, 21)]
+    assert access_code.can_send(NOW, sent[:19]) == (True, None)
+    assert access_code.can_send(NOW, sent) == (
+        False,
+        NOW - timedelta(hours=20) + timedelta(days=1),
+    )
+    # A send exactly one day ago no longer counts.
+    assert access_code.can_send(NOW + timedelta(hours=4), sent) == (True, None)
+
+
+def test_can_send_ignores_sends_older_than_a_day():
+    sent = [NOW - timedelta(days=1, minutes=minutes) for minutes in range(30)]
+    assert access_code.can_send(NOW, sent, sent, sent) == (True, None)
+
+
+def test_can_send_reports_the_latest_of_all_limits():
+    # The browser's cooldown ends in 50 seconds, its hourly cap in 10 minutes.
+    browser = _sends(50, 40) + [NOW - 10 * SECOND]
+    assert access_code.can_send(NOW, browser, browser) == (
+        False,
+        NOW + 10 * MINUTE,
+    )
+    # Eleven sends of the link in the hour: its cap lifts when the second
+    # oldest (45 minutes ago) is an hour old, later still.
+    link = browser + _sends(45, 35, 30, 25, 20, 15, 5, 2)
+    assert access_code.can_send(NOW, link, browser) == (False, NOW + 15 * MINUTE)
 
 
 def test_can_send_reports_cooldown_when_it_is_later():
-    sent = [NOW - 59 * MINUTE - 30 * SECOND] + [
-        NOW - MINUTE * minutes for minutes in (40, 30, 20)
-    ]
-    sent.append(NOW - 10 * SECOND)
-    assert access_code.can_send(NOW, sent) == (False, NOW + 50 * SECOND)
+    browser = [NOW - 10 * SECOND]
+    assert access_code.can_send(NOW, browser, browser) == (False, NOW + 50 * SECOND)
 
 
 def test_can_send_accepts_unsorted_input():
-    sent = [NOW - MINUTE * minutes for minutes in (10, 50, 30, 20, 40)]
-    assert access_code.can_send(NOW, sent) == (False, NOW + 10 * MINUTE)
+    sent = _sends(10, 50, 20)
+    assert access_code.can_send(NOW, sent, sent) == (False, NOW + 10 * MINUTE)
 
 
 # lockout_until
@@ -246,6 +292,79 @@ def test_lockout_accepts_unsorted_input():
     failures = list(reversed(_failures(10, NOW)))
     expected = NOW + access_code.LOCKOUT_DURATION
     assert access_code.lockout_until(NOW, failures) == expected
+
+
+def test_network_lockout_after_twenty_failures():
+    threshold = access_code.NETWORK_LOCKOUT_FAILURES
+    failures = _failures(19, NOW, spacing=2 * MINUTE)
+    assert access_code.lockout_until(NOW, failures, threshold) is None
+    failures.append(NOW - 39 * MINUTE)
+    assert access_code.lockout_until(NOW, failures, threshold) == (
+        NOW + access_code.LOCKOUT_DURATION
+    )
+
+
+def test_lockout_runs_from_its_start():
+    locked_at = NOW - 10 * MINUTE
+    failures = _failures(10, locked_at)
+    assert access_code.lockout_until(NOW, failures, locked_at=locked_at) == (
+        NOW + 5 * MINUTE
+    )
+
+
+def test_failures_before_a_lockout_are_spent():
+    """After a lockout, the next wrong code starts counting from one again."""
+    locked_at = NOW - access_code.LOCKOUT_DURATION
+    failures = _failures(10, locked_at) + [NOW]
+    # Without the lockout's start, the eleventh failure would lock again.
+    assert access_code.lockout_until(NOW, failures) == (
+        NOW + access_code.LOCKOUT_DURATION
+    )
+    assert access_code.lockout_until(NOW, failures, locked_at=locked_at) is None
+    failures += _failures(9, NOW + 9 * SECOND, spacing=SECOND)
+    assert access_code.lockout_until(
+        NOW + 9 * SECOND, failures, locked_at=locked_at
+    ) == (NOW + 9 * SECOND + access_code.LOCKOUT_DURATION)
+
+
+# Networks and browsers
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        (" 203.0.113.7 ", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::9", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("::1", "::/64"),
+        ("203.0.113.7\x00", "203.0.113.7"),
+        ("not an address", "not an address"),
+        (None, ""),
+    ],
+)
+def test_network_key(address, expected):
+    assert access_code.network_key(address) == expected
+
+
+def test_two_addresses_of_one_ipv6_line_are_one_network():
+    assert access_code.network_key("2001:db8:0:1::1") == access_code.network_key(
+        "2001:db8:0:1:ffff:ffff:ffff:ffff"
+    )
+    assert access_code.network_key("2001:db8:0:1::1") != access_code.network_key(
+        "2001:db8:0:2::1"
+    )
+
+
+def test_browser_key_is_a_stable_digest():
+    session = "A" * 42
+    key = access_code.browser_key(session)
+    assert key == access_code.browser_key(session)
+    assert len(key) == 32
+    int(key, 16)
+    assert session not in key
+    assert access_code.browser_key("B" * 42) != key
 
 
 # code_usable
@@ -311,10 +430,13 @@ def test_failures_since_keeps_every_failure_that_can_still_lock():
     assert min(failures) > since
 
 
-def test_sends_since_is_the_can_send_window():
+def test_sends_since_is_the_longest_can_send_window():
     since = access_code.sends_since(NOW)
-    assert since == NOW - timedelta(hours=1)
-    assert access_code.can_send(NOW, [since] * 5) == (True, None)
+    assert since == NOW - timedelta(days=1)
+    assert access_code.can_send(NOW, [since] * 30, [since] * 30, [since] * 30) == (
+        True,
+        None,
+    )
 
 
 # Unlock secrets

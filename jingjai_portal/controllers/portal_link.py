@@ -3,12 +3,14 @@ import re
 
 from odoo import _, http
 from odoo.exceptions import UserError
-from odoo.http import content_disposition, request
+from odoo.http import STORED_SESSION_BYTES, content_disposition, request
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..lib import access_code as code_rules
 from ..lib.security_headers import SECURITY_HEADERS
 from ..lib.slip import MAX_SLIP_BYTES
+from ..lib.text import plain_text
 from ..models.jingjai_portal_link import DOCUMENT_MODELS
 
 _logger = logging.getLogger(__name__)
@@ -255,7 +257,7 @@ class PortalLinkController(http.Controller):
         try:
             invoice._jingjai_portal_receive_slip(
                 link_sudo,
-                getattr(slip, "filename", ""),
+                plain_text(getattr(slip, "filename", "")),
                 content,
                 self._visitor()[0],
             )
@@ -356,7 +358,8 @@ class PortalLinkController(http.Controller):
             values.update(
                 home_url=home_url,
                 decline_error=error.args[0],
-                decline_reason=reason or "",
+                # As typed, less what cannot be stored: sending it again works.
+                decline_reason=plain_text(reason, multiline=True),
             )
             return self._render(
                 quote_sudo._jingjai_portal_page_template, values, status=400
@@ -402,7 +405,7 @@ class PortalLinkController(http.Controller):
         next_path = self._safe_next_path(next_path)
         if not link_sudo.requires_code:
             return self._redirect_into(token, next_path)
-        outcome = link_sudo._access_code_send(self._visitor()[0])
+        outcome = link_sudo._access_code_send(self._visitor()[0], self._browser_key())
         if outcome["status"] == "sent":
             # Back to a GET, which shows the code form: reloading it sends nothing.
             return self._redirect_into(token, next_path)
@@ -423,7 +426,9 @@ class PortalLinkController(http.Controller):
         next_path = self._safe_next_path(next_path)
         if not link_sudo.requires_code:
             return self._redirect_into(token, next_path)
-        outcome = link_sudo._access_code_check(code, *self._visitor())
+        outcome = link_sudo._access_code_check(
+            code, *self._visitor(), self._browser_key()
+        )
         if outcome["status"] != "unlocked":
             return self._render_code_page(link_sudo, token, next_path, outcome)
         response = self._redirect_into(token, next_path)
@@ -453,7 +458,9 @@ class PortalLinkController(http.Controller):
         return self._render_code_page(link_sudo, token, self._safe_next_path(next_path))
 
     def _render_code_page(self, link_sudo, token, next_path, outcome=None):
-        values = link_sudo._access_code_page_values(outcome)
+        values = link_sudo._access_code_page_values(
+            outcome, self._visitor()[0], self._browser_key()
+        )
         values.update(
             company=link_sudo.company_id,
             send_url=f"/p/{token}/code/send",
@@ -473,7 +480,7 @@ class PortalLinkController(http.Controller):
     @staticmethod
     def _safe_next_path(value):
         """A path below the link to go back to, or "/" for anything else."""
-        text = str(value or "")
+        text = plain_text(value)
         if not NEXT_PATH.fullmatch(text) or ".." in text:
             return "/"
         return text
@@ -623,9 +630,24 @@ class PortalLinkController(http.Controller):
         return link_sudo.with_context(lang=request.env.lang)
 
     def _visitor(self):
-        """IP (after Odoo's proxy-mode handling of X-Forwarded-For) and user agent."""
+        """IP (after Odoo's proxy-mode handling of X-Forwarded-For) and user agent.
+
+        Both are headers anyone can write: control characters are dropped
+        before they reach a log row.
+        """
         httprequest = request.httprequest
-        return httprequest.remote_addr, httprequest.user_agent.string
+        return (
+            plain_text(httprequest.remote_addr)[:64] or None,
+            plain_text(httprequest.user_agent.string),
+        )
+
+    def _browser_key(self):
+        """The visitor's browser for the access-code limits: its Odoo session.
+
+        The session's stable part (the one Odoo's CSRF tokens are bound to),
+        hashed. A visitor without cookies cannot post a form at all.
+        """
+        return code_rules.browser_key(request.session.sid[:STORED_SESSION_BYTES])
 
     @staticmethod
     def _parse_id(value):

@@ -12,11 +12,14 @@ EVENT_TYPES = [
 ]
 
 
+LOCK_SCOPES = [("browser", "One browser"), ("network", "One network")]
+
+
 class JingjaiPortalAccessEvent(models.Model):
     """The access-code log of a portal link: sends, failures, lockouts, unlocks.
 
-    Wrong codes are counted from here for the lockout rule, so the count holds
-    across workers and restarts.
+    Sends and wrong codes are counted from here for the limits, per browser,
+    per network and per link, so the counts hold across workers and restarts.
     """
 
     _name = "jingjai.portal.access.event"
@@ -43,6 +46,24 @@ class JingjaiPortalAccessEvent(models.Model):
     channel = fields.Selection(selection=CODE_CHANNELS, readonly=True)
     destination = fields.Char(string="Sent to", readonly=True)
     ip_address = fields.Char(string="IP address", readonly=True)
+    network = fields.Char(
+        readonly=True,
+        help="What the limits count per network: the IP address, or the /64 "
+        "network of an IPv6 address.",
+    )
+    browser_key = fields.Char(
+        string="Browser",
+        readonly=True,
+        help="Tells the visitor's browsers apart: a digest of the browser's "
+        "session, which grants nothing.",
+    )
+    lock_scope = fields.Selection(
+        selection=LOCK_SCOPES,
+        string="Locked",
+        readonly=True,
+        help="For a lockout: whether one browser or every browser of one "
+        "network was locked. Nobody else is.",
+    )
     detail = fields.Char(readonly=True)
 
     _link_type_at_idx = models.Index("(link_id, event_type, event_at)")

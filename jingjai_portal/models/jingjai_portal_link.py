@@ -11,11 +11,10 @@ from odoo.fields import Domain
 
 from ..lib import expiry as expiry_rules
 from ..lib import tokens
+from ..lib.text import plain_text
 
 _logger = logging.getLogger(__name__)
 
-# Never stored in the view log: a NUL byte is refused by PostgreSQL outright.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 # The last day of a link as integrators write it: 2026-12-31.
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
@@ -560,9 +559,11 @@ class JingjaiPortalLink(models.Model):
             .create(
                 {
                     "link_id": self.id,
-                    "ip_address": ip_address,
-                    "user_agent": CONTROL_CHARACTERS.sub("", user_agent or "")[:512],
-                    "path": CONTROL_CHARACTERS.sub("", path)[:256],
+                    # Never a control character: PostgreSQL refuses a NUL
+                    # byte outright.
+                    "ip_address": plain_text(ip_address)[:64] or False,
+                    "user_agent": plain_text(user_agent)[:512],
+                    "path": plain_text(path)[:256],
                     "link_state": self.state,
                 }
             )

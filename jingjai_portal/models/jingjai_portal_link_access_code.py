@@ -3,10 +3,12 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import SQL, email_normalize
 
 from ..lib import access_code as code_rules
 from ..lib import phone as phone_rules
+from ..lib.text import plain_text
 from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
 
 _logger = logging.getLogger(__name__)
@@ -22,6 +24,11 @@ class JingjaiPortalLink(models.Model):
     The controller asks three things: is this browser unlocked, send a code,
     check a code. Every limit is decided here, from rows in the database, with
     the link's row locked, so several workers agree and none can be raced.
+
+    Limits are counted per browser, per network and per link
+    (``lib/access_code.py``): whoever holds the link can lock their own
+    browser or network, never the customer's, and the customer's way back in
+    is a fresh code sent to the number on file.
     """
 
     _inherit = "jingjai.portal.link"
@@ -125,27 +132,34 @@ class JingjaiPortalLink(models.Model):
             )
         )
 
-    def _access_code_send(self, ip_address):
+    def _access_code_send(self, ip_address, browser_key):
         """Send a fresh code to the customer, when the limits allow it.
 
-        A failed send is logged but not counted: it neither starts the resend
-        cooldown nor uses up one of the codes of the hour.
+        Every attempt counts against the limits, delivered or not: a provider
+        may deliver and still answer with an error.
 
-        :return: ``{'status': …}``: ``sent``, ``locked`` (with ``until``),
-            ``too_soon`` (with ``retry_at``), ``no_destination`` or ``failed``
+        :param str ip_address: the visitor's IP address
+        :param str browser_key: :func:`~..lib.access_code.browser_key` of the
+            visitor's session
+        :return: ``{'status': …}``: ``sent``, ``locked`` (with ``until`` and
+            ``scope``), ``too_soon`` (with ``retry_at``), ``no_destination`` or
+            ``failed``
         """
         self.ensure_one()
         self._access_code_lock()
         now = self._now()
-        locked_until = self._access_code_locked_until(now)
-        if locked_until:
-            return {"status": "locked", "until": locked_until}
-        allowed, retry_at = code_rules.can_send(now, self._access_code_sent_times(now))
+        network = code_rules.network_key(ip_address)
+        lockout = self._access_code_lockout_of(now, network, browser_key)
+        if lockout:
+            return {"status": "locked", **lockout}
+        allowed, retry_at = code_rules.can_send(
+            now, *self._access_code_sends(now, network, browser_key)
+        )
         if not allowed:
             return {"status": "too_soon", "retry_at": retry_at}
         destination = self._access_code_destination()
         if not destination:
-            self._access_code_request_contact(ip_address)
+            self._access_code_request_contact(ip_address, browser_key)
             return {"status": "no_destination"}
         channel, address, masked = destination
         code = code_rules.new_code()
@@ -157,6 +171,7 @@ class JingjaiPortalLink(models.Model):
             self._access_code_log(
                 "send_failed",
                 ip_address,
+                browser_key,
                 channel=channel,
                 destination=masked,
                 detail=failure,
@@ -186,29 +201,37 @@ class JingjaiPortalLink(models.Model):
             )
         )
         self._access_code_log(
-            "sent", ip_address, code=code_sudo, channel=channel, destination=masked
+            "sent",
+            ip_address,
+            browser_key,
+            code=code_sudo,
+            channel=channel,
+            destination=masked,
         )
         return {"status": "sent", "channel": channel}
 
-    def _access_code_check(self, raw_code, ip_address, user_agent):
+    def _access_code_check(self, raw_code, ip_address, user_agent, browser_key):
         """Check a code typed by the visitor against this link's current code.
 
         Only the latest code sent counts; it is compared in constant time after
-        a try has been claimed on it, so concurrent guesses share its five
-        tries. Malformed input, and input with no code to compare to, cost
-        nothing: they cannot guess anything.
+        a try has been claimed on it, so concurrent guesses, from any browser,
+        share its five tries. Malformed input, and input with no code to
+        compare to, cost nothing: they cannot guess anything. A wrong code
+        counts against the visitor's browser and network, which it may lock;
+        other visitors keep their own counts.
 
         :return: ``{'status': …}``: ``unlocked`` (with ``secret``, the cookie
             value, and ``expires_at``), ``wrong`` (with ``tries_left``),
-            ``locked`` (with ``until``), ``malformed``, ``no_code``, ``used``,
-            ``expired`` or ``blocked``
+            ``locked`` (with ``until`` and ``scope``), ``malformed``,
+            ``no_code``, ``used``, ``expired`` or ``blocked``
         """
         self.ensure_one()
         self._access_code_lock()
         now = self._now()
-        locked_until = self._access_code_locked_until(now)
-        if locked_until:
-            return {"status": "locked", "until": locked_until}
+        network = code_rules.network_key(ip_address)
+        lockout = self._access_code_lockout_of(now, network, browser_key)
+        if lockout:
+            return {"status": "locked", **lockout}
         code = code_rules.normalize_code(raw_code)
         if code is None:
             return {"status": "malformed"}
@@ -227,43 +250,65 @@ class JingjaiPortalLink(models.Model):
         if code_rules.codes_match(
             code, current_sudo.salt, current_sudo.digest
         ) and current._use(now):
-            return self._access_code_unlock(current, now, ip_address, user_agent)
-        self._access_code_log("failure", ip_address, code=current)
-        locked_until = self._access_code_locked_until(now)
-        if locked_until:
-            self._access_code_lockout(locked_until, ip_address)
-            return {"status": "locked", "until": locked_until}
+            return self._access_code_unlock(
+                current, now, ip_address, user_agent, browser_key
+            )
+        self._access_code_log("failure", ip_address, browser_key, code=current)
+        # None ran before this failure: whatever runs now starts with it.
+        lockouts = self._access_code_lockouts(now, network, browser_key)
+        for lockout in lockouts:
+            self._access_code_lockout(lockout, ip_address, browser_key)
+        if lockouts:
+            lockout = max(lockouts, key=lambda lockout: lockout["until"])
+            return {"status": "locked", **lockout}
         return {"status": "wrong", "tries_left": code_rules.tries_left(tries)}
 
-    def _access_code_page_values(self, outcome=None):
+    def _access_code_page_values(self, outcome=None, ip_address=None, browser_key=None):
         """What the code page shows: no customer data, the destination masked.
 
         :param dict outcome: what :meth:`_access_code_send` or
             :meth:`_access_code_check` just answered, if anything
+        :param str ip_address: the visitor's IP address
+        :param str browser_key: the visitor's browser, as for the checks
         """
         self.ensure_one()
         outcome = outcome or {}
         now = self._now()
-        locked_until = outcome.get("until") or self._access_code_locked_until(now)
+        network = code_rules.network_key(ip_address)
+        lockout = (
+            outcome if outcome.get("until") else None
+        ) or self._access_code_lockout_of(now, network, browser_key)
         current = self._access_code_current()
         live = current.filtered(
             lambda code: code_rules.code_usable(
                 now, code.sent_at, code.tries, bool(code.used_at)
             )
         )
-        allowed, retry_at = code_rules.can_send(now, self._access_code_sent_times(now))
+        allowed, retry_at = code_rules.can_send(
+            now, *self._access_code_sends(now, network, browser_key)
+        )
         destination = self._access_code_destination()
         status = outcome.get("status") or (
-            "locked" if locked_until else "sent" if live else "fresh"
+            "locked" if lockout else "sent" if live else "fresh"
         )
         tries_left = outcome.get("tries_left")
         if tries_left is None:
             tries_left = code_rules.tries_left(live.tries) if live else 0
         return {
             "status": status,
-            "locked_until": locked_until
-            and self._access_code_clock(locked_until, round_up=True),
+            "locked_until": lockout
+            and self._access_code_clock(lockout["until"], round_up=True),
+            "lock_scope": lockout and lockout["scope"],
             "live_code": bool(live),
+            # The latest code took its last wrong try, from whichever browser:
+            # the page says so, and offers a fresh one.
+            "code_worn_out": bool(
+                current
+                and not live
+                and not current.used_at
+                and current.tries >= code_rules.MAX_TRIES_PER_CODE
+                and now < current.sent_at + code_rules.CODE_TTL
+            ),
             "sent_channel": live.channel,
             "sent_to": live.destination,
             "sent_at": live and self._access_code_clock(live.sent_at),
@@ -306,36 +351,98 @@ class JingjaiPortalLink(models.Model):
             .search([("link_id", "=", self.id)], limit=1)
         )
 
-    def _access_code_sent_times(self, now):
-        # sudo: anonymous visitor; confined to this link.
-        return (
-            self.env["jingjai.portal.access.code"]
-            .sudo()
-            .search(
-                [
-                    ("link_id", "=", self.id),
-                    ("sent_at", ">=", code_rules.sends_since(now)),
-                ]
-            )
-            .mapped("sent_at")
-        )
+    def _access_code_sends(self, now, network, browser_key):
+        """Send attempts still counted at ``now``: ``(link, browser, network)``.
 
-    def _access_code_locked_until(self, now):
-        """When the code page of this link opens again, or None."""
+        Attempts, not deliveries: a failed send may have reached the phone.
+        """
         # sudo: anonymous visitor; confined to this link.
-        failures = (
+        attempts = (
             self.env["jingjai.portal.access.event"]
             .sudo()
-            .search(
+            .search_fetch(
                 [
                     ("link_id", "=", self.id),
-                    ("event_type", "=", "failure"),
-                    ("event_at", ">=", code_rules.failures_since(now)),
-                ]
+                    ("event_type", "in", ("sent", "send_failed")),
+                    ("event_at", ">=", code_rules.sends_since(now)),
+                ],
+                ["event_at", "network", "browser_key"],
             )
-            .mapped("event_at")
         )
-        return code_rules.lockout_until(now, failures)
+        return (
+            attempts.mapped("event_at"),
+            [event.event_at for event in attempts if event.browser_key == browser_key],
+            [event.event_at for event in attempts if event.network == network],
+        )
+
+    def _access_code_lockout_of(self, now, network, browser_key):
+        """The lockout of this visitor that ends last, or None.
+
+        :return: ``{'until': datetime, 'scope': 'browser' or 'network'}``
+        """
+        return max(
+            self._access_code_lockouts(now, network, browser_key),
+            key=lambda lockout: lockout["until"],
+            default=None,
+        )
+
+    def _access_code_lockouts(self, now, network, browser_key):
+        """The lockouts of this visitor's browser and of its network running now.
+
+        :return: a list of ``{'until': datetime, 'scope': …}``, at most one
+            per scope
+        """
+        visitor = Domain("network", "=", network)
+        if browser_key:
+            visitor |= Domain("browser_key", "=", browser_key)
+        # sudo: anonymous visitor; confined to this link.
+        events = (
+            self.env["jingjai.portal.access.event"]
+            .sudo()
+            .search_fetch(
+                Domain(
+                    [
+                        ("link_id", "=", self.id),
+                        ("event_type", "in", ("failure", "lockout")),
+                        ("event_at", ">=", code_rules.failures_since(now)),
+                    ]
+                )
+                & visitor,
+                ["event_type", "event_at", "network", "browser_key", "lock_scope"],
+            )
+        )
+        lockouts = []
+        for scope, threshold, mine in (
+            (
+                "browser",
+                code_rules.LOCKOUT_FAILURES,
+                lambda event: browser_key and event.browser_key == browser_key,
+            ),
+            (
+                "network",
+                code_rules.NETWORK_LOCKOUT_FAILURES,
+                lambda event: event.network == network,
+            ),
+        ):
+            events_of_scope = events.filtered(mine)
+            locked_at = [
+                event.event_at
+                for event in events_of_scope
+                if event.event_type == "lockout" and event.lock_scope == scope
+            ]
+            until = code_rules.lockout_until(
+                now,
+                [
+                    event.event_at
+                    for event in events_of_scope
+                    if event.event_type == "failure"
+                ],
+                threshold,
+                max(locked_at, default=None),
+            )
+            if until:
+                lockouts.append({"until": until, "scope": scope})
+        return lockouts
 
     def _access_code_destination(self):
         """Where a code goes: ``(channel, address, masked address)``, or None.
@@ -438,7 +545,7 @@ class JingjaiPortalLink(models.Model):
         mail_sudo.unlink()
         return failure or False
 
-    def _access_code_unlock(self, code, now, ip_address, user_agent):
+    def _access_code_unlock(self, code, now, ip_address, user_agent, browser_key):
         """Unlock this link for the visitor's browser for the company's duration."""
         secret = code_rules.new_unlock_secret()
         hours = self.company_id.jingjai_portal_code_unlock_hours
@@ -452,12 +559,13 @@ class JingjaiPortalLink(models.Model):
                 "unlocked_at": now,
                 "expires_at": expires_at,
                 "ip_address": ip_address,
-                "user_agent": (user_agent or "")[:512],
+                "user_agent": plain_text(user_agent)[:512],
             }
         )
         self._access_code_log(
             "unlock",
             ip_address,
+            browser_key,
             code=code,
             detail=self.env._(
                 "until %s (Bangkok time)", self._access_code_clock(expires_at)
@@ -465,26 +573,46 @@ class JingjaiPortalLink(models.Model):
         )
         return {"status": "unlocked", "secret": secret, "expires_at": expires_at}
 
-    def _access_code_lockout(self, locked_until, ip_address):
-        until = self._access_code_clock(locked_until, round_up=True)
+    def _access_code_lockout(self, lockout, ip_address, browser_key):
+        """Log a lockout that starts now, and tell staff on the record.
+
+        :param dict lockout: ``until`` and ``scope``, from
+            :meth:`_access_code_lockouts`
+        """
+        until = self._access_code_clock(lockout["until"], round_up=True)
         self._access_code_log(
             "lockout",
             ip_address,
+            browser_key,
+            lock_scope=lockout["scope"],
             detail=self.env._("until %s (Bangkok time)", until),
         )
-        self._post_audit_note(
-            self.env._(
+        values = {
+            "hint": self.token_hint,
+            "ip": ip_address or "?",
+            "network": code_rules.network_key(ip_address) or "?",
+            "until": until,
+        }
+        if lockout["scope"] == "browser":
+            note = self.env._(
                 "Portal link …%(hint)s: %(count)s wrong access codes within an "
-                "hour, from %(ip)s. The code page is locked until %(until)s "
-                "(Bangkok time).",
-                hint=self.token_hint,
+                "hour from one browser, at %(ip)s. That browser is locked until "
+                "%(until)s (Bangkok time); other browsers can still enter a code.",
                 count=code_rules.LOCKOUT_FAILURES,
-                ip=ip_address or "?",
-                until=until,
+                **values,
             )
-        )
+        else:
+            note = self.env._(
+                "Portal link …%(hint)s: %(count)s wrong access codes within an "
+                "hour from the network %(network)s (last from %(ip)s). Every "
+                "browser there is locked until %(until)s (Bangkok time); other "
+                "networks can still enter a code.",
+                count=code_rules.NETWORK_LOCKOUT_FAILURES,
+                **values,
+            )
+        self._post_audit_note(note)
 
-    def _access_code_request_contact(self, ip_address):
+    def _access_code_request_contact(self, ip_address, browser_key):
         """The customer has no mobile or email to receive a code: tell staff.
 
         One activity for the staff member who made the link, as for a request
@@ -505,7 +633,7 @@ class JingjaiPortalLink(models.Model):
             if self.generated_by_id.active
             else self.env.ref("base.user_admin")
         )
-        self._access_code_log("no_destination", ip_address)
+        self._access_code_log("no_destination", ip_address, browser_key)
         return target_sudo.activity_schedule(
             activity_type_id=activity_type.id,
             user_id=assignee.id,
@@ -518,7 +646,9 @@ class JingjaiPortalLink(models.Model):
             ),
         )
 
-    def _access_code_log(self, event_type, ip_address, code=None, **values):
+    def _access_code_log(
+        self, event_type, ip_address, browser_key, code=None, **values
+    ):
         # sudo: the log is written for anonymous visitors; nobody else writes it.
         return (
             self.env["jingjai.portal.access.event"]
@@ -532,19 +662,23 @@ class JingjaiPortalLink(models.Model):
                     "channel": code.channel if code else False,
                     "destination": code.destination if code else False,
                     "ip_address": ip_address,
+                    "network": code_rules.network_key(ip_address),
+                    "browser_key": browser_key,
                     **values,
                 }
             )
         )
 
     def _access_code_clock(self, value, round_up=False):
-        """``value`` as HH:MM in the business's timezone.
+        """``value`` as HH:MM in the business's timezone, with its date in front
+        when that is not today (a daily limit may lift only tomorrow).
 
         :param bool round_up: to the next minute, for "from when": the customer
             may act at the time shown, never before
         """
         if round_up and (value.second or value.microsecond):
             value = value.replace(second=0, microsecond=0) + timedelta(minutes=1)
-        return fields.Datetime.context_timestamp(
-            self.with_context(tz=BUSINESS_TIMEZONE), value
-        ).strftime("%H:%M")
+        business = self.with_context(tz=BUSINESS_TIMEZONE)
+        local = fields.Datetime.context_timestamp(business, value)
+        today = fields.Datetime.context_timestamp(business, self._now()).date()
+        return local.strftime("%H:%M" if local.date() == today else "%Y-%m-%d %H:%M")

@@ -10,6 +10,7 @@ from odoo.tools import SQL, format_date
 from odoo.tools.image import image_data_uri
 
 from ..lib import signature as signature_rules
+from ..lib.text import ControlCharacterError, plain_text
 from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
 
 _logger = logging.getLogger(__name__)
@@ -234,7 +235,16 @@ class SaleOrder(models.Model):
         """
         self.ensure_one()
         self._jingjai_portal_check_can_act(link, "decline")
-        reason = (reason or "").strip()
+        try:
+            reason = plain_text(reason, multiline=True, refuse=True).strip()
+        except ControlCharacterError:
+            raise UserError(
+                self.env._(
+                    "The reason holds invisible control characters, which we "
+                    "cannot keep. We removed them below: please check the text "
+                    "and send it again."
+                )
+            ) from None
         if len(reason) > DECLINE_REASON_MAX_LENGTH:
             raise UserError(
                 self.env._(
@@ -328,8 +338,19 @@ class SaleOrder(models.Model):
             raise UserError(message)
 
     def _jingjai_portal_clean_signer_name(self, name):
-        """The signer's name on one line, or a UserError when empty or too long."""
-        name = " ".join(str(name or "").split())
+        """The signer's name on one line, or a UserError when empty, too long or
+        holding control characters (the name signed is kept as typed, or not at
+        all).
+        """
+        try:
+            name = " ".join(plain_text(name or "", refuse=True).split())
+        except ControlCharacterError:
+            raise UserError(
+                self.env._(
+                    "Your name holds invisible control characters, which we "
+                    "cannot keep. Please type it again."
+                )
+            ) from None
         if not name:
             raise UserError(self.env._("Please type your full name."))
         if len(name) > SIGNER_NAME_MAX_LENGTH:

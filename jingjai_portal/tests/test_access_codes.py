@@ -9,6 +9,7 @@ the server thread alike.
 import re
 from contextlib import contextmanager
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
 import pytz
@@ -19,12 +20,13 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tests.common import Opener
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from odoo.addons.jingjai_portal.lib import access_code as code_rules
 from odoo.addons.jingjai_portal.tests.common import JingjaiPortalCommon
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import SMSCase
+from odoo.addons.sms.tools.sms_api import SmsApi
 
 UNLOCK_COOKIE = "jingjai_portal_unlock"
 SECOND = timedelta(seconds=1)
@@ -164,6 +166,40 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
             yield self.opener
         finally:
             self.opener = first
+
+    def _behind_a_proxy(self):
+        """Turn on Odoo's proxy mode for this test: the visitor's IP address is
+        then the X-Forwarded-For of the request, as behind a reverse proxy.
+        """
+        self.startPatcher(patch.dict(config.options, {"proxy_mode": True}))
+
+    def _new_browser(self, ip):
+        """Another browser (its own session and cookies) at the address ``ip``,
+        as the reverse proxy reports it (see :meth:`_behind_a_proxy`).
+        """
+        browser = Opener(self)
+        browser.headers.update(
+            {
+                "X-Forwarded-For": ip,
+                "X-Forwarded-Host": urlsplit(self.base_url()).netloc,
+            }
+        )
+        return browser
+
+    @contextmanager
+    def _using(self, browser):
+        """Send the requests of the block from ``browser``."""
+        first, self.opener = self.opener, browser
+        try:
+            yield browser
+        finally:
+            self.opener = first
+
+    def _wear_out(self, token, code, count=code_rules.MAX_TRIES_PER_CODE):
+        """Enter ``count`` wrong codes; return the last answer."""
+        for _try in range(count):
+            response = self._check(token, self._wrong(code))
+        return response
 
     def _events(self, link, event_type):
         return link.access_event_ids.filtered(
@@ -552,13 +588,16 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
             self.assertEqual(self._check(token, second).status_code, 303)
         self.assertEqual(len(link.access_code_ids), 2)
 
-    def test_five_codes_an_hour_sixth_refused(self):
+    def test_three_codes_an_hour_per_browser_fourth_refused(self):
+        """One browser gets three codes an hour (the rule was five an hour for
+        the whole link: see test_send_limits_per_network_and_link).
+        """
         _link, token = self._code_link()
         with freeze_time(self.start) as frozen, self.mockSMSGateway():
-            for index in range(5):
+            for index in range(3):
                 frozen.move_to(self.start + index * MINUTE)
                 self.assertEqual(self._send(token).status_code, 303, index)
-            frozen.move_to(self.start + 5 * MINUTE)
+            frozen.move_to(self.start + 3 * MINUTE)
             self.assertCodePage(self._send(token), "too_soon", 429)
             frozen.move_to(self.start + 60 * MINUTE - SECOND)
             response = self._send(token)
@@ -566,7 +605,7 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
             self.assertIn(self._bangkok(self.start + 60 * MINUTE), response.text)
             frozen.move_to(self.start + 60 * MINUTE)
             self.assertEqual(self._send(token).status_code, 303)
-            self.assertEqual(len(self._sms), 6)
+            self.assertEqual(len(self._sms), 4)
 
     def test_ten_failures_lock_the_page_for_fifteen_minutes(self):
         link, token = self._code_link()
@@ -676,9 +715,10 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
         self.assertCodePage(self._get(f"/p/{token_b}"))
         self.assertEqual(link_a.access_code_ids.tries, 0)
 
-    def test_sms_failure_counts_nothing(self):
-        """A failed send tells the customer, logs it, and neither starts the
-        cooldown nor uses up one of the five codes of the hour.
+    def test_sms_failure_is_told_logged_and_counted(self):
+        """A failed send tells the customer and logs it. It counts like any
+        other send (the rule was that it counted nothing: see
+        test_failed_sends_count_against_the_limits).
         """
         link, token = self._code_link()
         with freeze_time(self.start) as frozen:
@@ -686,7 +726,8 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
                 self.mockSMSGateway(sim_error="server_error"),
                 mute_logger(SEND_LOGGER),
             ):
-                for _attempt in range(3):
+                for attempt in range(3):
+                    frozen.move_to(self.start + attempt * MINUTE)
                     response = self._send(token)
                     self.assertCodePage(response, "failed")
                     self.assertIn("could not send the code", response.text)
@@ -699,12 +740,11 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
                 .search([("partner_id", "=", self.customer_mobile.id)])
             )
             with self.mockSMSGateway():
-                for index in range(5):
-                    frozen.move_to(self.start + index * MINUTE)
-                    self.assertEqual(self._send(token).status_code, 303, index)
-                frozen.move_to(self.start + 5 * MINUTE)
+                frozen.move_to(self.start + 3 * MINUTE)
                 self.assertCodePage(self._send(token), "too_soon", 429)
-        self.assertEqual(len(link.access_code_ids), 5)
+                frozen.move_to(self.start + 60 * MINUTE)
+                self.assertEqual(self._send(token).status_code, 303)
+        self.assertEqual(len(link.access_code_ids), 1)
 
     # ------------------------------------------------------------
     # The unlocked browser
@@ -782,3 +822,216 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
             staff_link.access_code_ids.read(["digest"])
         view = self.env.ref("jingjai_portal.jingjai_portal_link_view_form")
         self.assertIn('name="access_codes"', view.arch)
+
+    # ------------------------------------------------------------
+    # Whoever holds the link cannot lock the customer out
+    # ------------------------------------------------------------
+
+    def test_wrong_codes_from_one_browser_lock_that_browser_only(self):
+        """Ten wrong codes from one browser lock that browser, not the link: the
+        customer, in another browser on another network, asks for a fresh code
+        and gets in.
+        """
+        link, token = self._code_link()
+        self._behind_a_proxy()
+        attacker = self._new_browser("203.0.113.66")
+        customer = self._new_browser("198.51.100.7")
+        with freeze_time(self.start) as frozen, self.mockSMSGateway():
+            with self._using(attacker):
+                self._send(token)
+                response = self._wear_out(token, self._sent_code())
+                self.assertCodePage(response, "wrong", 400)
+                frozen.move_to(self.start + MINUTE)
+                self._send(token)
+                response = self._wear_out(token, self._sent_code())
+                self.assertCodePage(response, "locked", 429)
+                self.assertCodePage(self._get(f"/p/{token}"), "locked", 429)
+                self.assertCodePage(self._send(token), "locked", 429)
+            self.assertEqual(len(self._sms), 2)
+            with self._using(customer):
+                page = self._get(f"/p/{token}")
+                self.assertCodePage(page, "fresh")
+                # The code the attacker wore out is gone; a fresh one is offered.
+                self.assertIn("no longer works", self._text(page))
+                self.assertIn("•••• •••• 5678", page.text)
+                self.assertEqual(self._send(token).status_code, 303)
+                self.assertEqual(self._check(token, self._sent_code()).status_code, 303)
+                self.assertOpens(token, self.customer_mobile.name)
+        lockout = self._events(link, "lockout")
+        self.assertEqual(len(lockout), 1)
+        self.assertEqual(lockout.lock_scope, "browser")
+        self.assertEqual(lockout.ip_address, "203.0.113.66")
+        notes = self._link_notes(self.customer_mobile, "from one browser")
+        self.assertEqual(len(notes), 1)
+        self.assertIn("other browsers can still enter a code", notes.body)
+
+    def test_wrong_codes_from_one_network_lock_that_network_only(self):
+        """Twenty wrong codes from one network, from as many fresh browsers as it
+        takes (an IPv6 /64 counts as one network), lock every browser there;
+        another network gets in.
+        """
+        link, token = self._code_link()
+        self._behind_a_proxy()
+        with freeze_time(self.start) as frozen, self.mockSMSGateway():
+            for index in range(4):
+                frozen.move_to(self.start + index * MINUTE)
+                with self._using(self._new_browser(f"2001:db8:66:1::{index + 1}")):
+                    self.assertEqual(self._send(token).status_code, 303)
+                    response = self._wear_out(token, self._sent_code())
+            self.assertCodePage(response, "locked", 429)
+            self.assertIn("from your network", self._text(response))
+            with self._using(self._new_browser("2001:db8:66:1:ffff::9")):
+                page = self._get(f"/p/{token}")
+                self.assertCodePage(page, "locked", 429)
+                self.assertIn("from another connection", self._text(page))
+                self.assertCodePage(self._send(token), "locked", 429)
+            with self._using(self._new_browser("2001:db8:77:1::1")):
+                self.assertCodePage(self._get(f"/p/{token}"), "fresh")
+                self.assertEqual(self._send(token).status_code, 303)
+                self.assertEqual(self._check(token, self._sent_code()).status_code, 303)
+                self.assertOpens(token, self.customer_mobile.name)
+        lockout = self._events(link, "lockout")
+        self.assertEqual(len(lockout), 1)
+        self.assertEqual(lockout.lock_scope, "network")
+        self.assertEqual(lockout.network, "2001:db8:66:1::/64")
+        self.assertEqual(len(self._events(link, "failure")), 20)
+
+    def test_after_a_lockout_one_wrong_code_does_not_lock_again(self):
+        """The wrong codes that caused a lockout are spent once it has run: the
+        next wrong code leaves four tries, it does not lock for another fifteen
+        minutes.
+        """
+        link, token = self._code_link()
+        with freeze_time(self.start) as frozen, self.mockSMSGateway():
+            self._send(token)
+            self._wear_out(token, self._sent_code())
+            frozen.move_to(self.start + MINUTE)
+            self._send(token)
+            self.assertCodePage(self._wear_out(token, self._sent_code()), "locked", 429)
+            frozen.move_to(self.start + MINUTE + code_rules.LOCKOUT_DURATION)
+            self.assertEqual(self._send(token).status_code, 303)
+            response = self._check(token, self._wrong(self._sent_code()))
+            self.assertCodePage(response, "wrong", 400)
+            self.assertIn("You can try 4 more times.", self._text(response))
+            self.assertEqual(self._check(token, self._sent_code()).status_code, 303)
+        self.assertEqual(len(self._events(link, "lockout")), 1)
+
+    def test_a_code_takes_five_wrong_tries_from_all_browsers_together(self):
+        """Five browsers on five networks, one wrong code each, wear the code out
+        for everyone, the right code included; a new code starts again from zero.
+        """
+        link, token = self._code_link()
+        self._behind_a_proxy()
+        with freeze_time(self.start), self.mockSMSGateway():
+            self._send(token)
+            code = self._sent_code()
+            for index in range(5):
+                with self._using(self._new_browser(f"198.51.100.{index + 1}")):
+                    self.assertCodePage(
+                        self._check(token, self._wrong(code)), "wrong", 400
+                    )
+            self.assertCodePage(self._check(token, code), "blocked", 400)
+            self.assertEqual(link.access_code_ids.tries, 5)
+            self.assertFalse(self._events(link, "lockout"))
+            with self._using(self._new_browser("192.0.2.10")):
+                self.assertEqual(self._send(token).status_code, 303)
+                fresh = self._sent_code()
+                self.assertCodePage(
+                    self._check(token, self._wrong(fresh)), "wrong", 400
+                )
+                self.assertEqual(self._check(token, fresh).status_code, 303)
+
+    def test_send_limits_per_network_and_link(self):
+        """One network gets five codes an hour and ten a day, half of what the
+        link sends (ten an hour, twenty a day), so that one attacker cannot use
+        up the customer's codes.
+        """
+        _link, token = self._code_link()
+        self._behind_a_proxy()
+        attacker = "203.0.113.66"
+
+        def send(minutes, ip):
+            frozen.move_to(self.start + minutes * MINUTE)
+            with self._using(self._new_browser(ip)):
+                return self._send(token)
+
+        with freeze_time(self.start) as frozen, self.mockSMSGateway():
+            for minutes in range(5):
+                self.assertEqual(send(minutes, attacker).status_code, 303, minutes)
+            response = send(5, attacker)
+            self.assertCodePage(response, "too_soon", 429)
+            self.assertIn(self._bangkok(self.start + 60 * MINUTE), response.text)
+            for minutes in range(5, 10):
+                self.assertEqual(
+                    send(minutes, f"198.51.100.{minutes}").status_code, 303
+                )
+            self.assertCodePage(send(10, "192.0.2.1"), "too_soon", 429)
+
+            for minutes in range(60, 65):
+                self.assertEqual(send(minutes, attacker).status_code, 303, minutes)
+            response = send(65, attacker)
+            self.assertCodePage(response, "too_soon", 429)
+            tomorrow = pytz.timezone("Asia/Bangkok").fromutc(self.start + timedelta(1))
+            self.assertIn(tomorrow.strftime("%Y-%m-%d %H:%M"), response.text)
+            for minutes in range(65, 70):
+                self.assertEqual(
+                    send(minutes, f"198.51.100.{minutes}").status_code, 303
+                )
+            response = send(70, "192.0.2.2")
+            self.assertCodePage(response, "too_soon", 429)
+            self.assertIn(tomorrow.strftime("%Y-%m-%d %H:%M"), response.text)
+            self.assertEqual(len(self._sms), 20)
+            frozen.move_to(self.start + timedelta(days=1))
+            self.assertEqual(send(24 * 60, "192.0.2.2").status_code, 303)
+            self.assertEqual(len(self._sms), 21)
+
+    def test_failed_sends_count_against_the_limits(self):
+        """The provider texts the customer, then answers with an error: the send
+        counts all the same. Thirty attempts from one browser reach the provider
+        three times; from thirty browsers on thirty networks, ten times.
+        """
+        one_link, one_token = self._code_link()
+        _many_link, many_token = self._code_link()
+        self._behind_a_proxy()
+        delivered = []
+
+        def delivered_then_failed(local_endpoint, params):
+            numbers = [
+                number
+                for message in params["messages"]
+                for number in message["numbers"]
+            ]
+            delivered.extend(number["number"] for number in numbers)
+            return [
+                {"uuid": number["uuid"], "state": "server_error", "credit": 1}
+                for number in numbers
+            ]
+
+        with (
+            freeze_time(self.start) as frozen,
+            patch.object(SmsApi, "_contact_iap", side_effect=delivered_then_failed),
+            mute_logger(SEND_LOGGER),
+        ):
+            for attempt in range(30):
+                frozen.move_to(self.start + attempt * MINUTE)
+                self._send(one_token)
+            self.assertEqual(delivered, ["+66812345678"] * 3)
+            for attempt in range(30):
+                frozen.move_to(self.start + attempt * MINUTE)
+                with self._using(self._new_browser(f"198.51.100.{attempt + 1}")):
+                    self._send(many_token)
+            self.assertEqual(len(delivered), 3 + 10)
+        self.assertEqual(len(self._events(one_link, "send_failed")), 3)
+
+    def test_control_characters_from_the_browser_are_dropped(self):
+        """The right code sent with a NUL in the User-Agent opens the link; the
+        stored user agent has no control characters.
+        """
+        link, token = self._code_link()
+        self.opener.headers["User-Agent"] = "Mozilla/5.0\x00 (Linux\x1b[31m)"
+        with self.mockSMSGateway():
+            self.assertEqual(self._send(token).status_code, 303)
+            response = self._check(token, self._sent_code())
+        self.assertEqual(response.status_code, 303)
+        self.assertOpens(token, self.customer_mobile.name)
+        self.assertEqual(link.unlock_ids.user_agent, "Mozilla/5.0 (Linux[31m)")

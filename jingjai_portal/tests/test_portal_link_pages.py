@@ -1,6 +1,7 @@
 import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
+from unittest.mock import patch
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -564,6 +565,25 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
         self.assertEqual(link.view_ids.ip_address, "127.0.0.1")
         self.assertEqual(link.view_ids.user_agent, "LINE/14.0")
         self.assertEqual(link.first_viewed_ip, "127.0.0.1")
+
+    def test_x_forwarded_for_behind_a_proxy_is_logged_without_control_characters(
+        self,
+    ):
+        """In proxy mode the logged IP is X-Forwarded-For, which anyone can write:
+        a NUL there gives the page, and the view log keeps the address without it.
+        """
+        link, token, _result = self._generate(self.customer_th)
+        with patch.dict(config.options, {"proxy_mode": True}):
+            response = self._get(
+                f"/p/{token}",
+                headers={
+                    "X-Forwarded-For": "203.0.113.9\x00",
+                    "X-Forwarded-Host": urlsplit(self.base_url()).netloc,
+                },
+            )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(link.view_ids.ip_address, "203.0.113.9")
+        self.assertEqual(link.first_viewed_ip, "203.0.113.9")
 
     # ------------------------------------------------------------
     # Language and third-party resources

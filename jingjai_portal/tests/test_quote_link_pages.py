@@ -247,6 +247,37 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
                 self.assertIn(message, result["error"])
         self.assertNothingChanged(self.quote_th)
 
+    def test_control_characters_in_the_name_or_the_reason_are_refused(self):
+        """A NUL, a text-reversing control or a lone surrogate in the signer's
+        name, or a NUL in the decline reason: a clear message, the quote as it
+        was, and the reason shown back without what could not be kept.
+        """
+        call_url = self._call_url(f"/p/{self.quote_token}")
+        for name in ("Somchai\x00 Jaidee", "Somchai \u202eeediaJ", "Somchai \ud800"):
+            with self.subTest(name=repr(name)):
+                result = self._rpc(call_url, self._accept_params(name=name))
+                self.assertIn("control characters", result["error"])
+        self.assertNothingChanged(self.quote_th)
+
+        action, csrf = self._decline_form(f"/p/{self.quote_token}")
+        reason = "Too\x00 expensive.\nSorry"
+        response = self._post(action, {"csrf_token": csrf, "reason": reason})
+        self.assertEqual(response.status_code, 400)
+        self.assertSecure(response)
+        tree = html.fromstring(response.content)
+        section = tree.xpath("//section[contains(@class, 'o_jingjai_portal_decline')]")
+        self.assertIn("control characters", section[0].text_content())
+        self.assertEqual(
+            tree.xpath("//textarea[@name='reason']")[0].text, "Too expensive.\nSorry"
+        )
+        self.assertNothingChanged(self.quote_th)
+
+        # Tabs and line breaks are text: the name goes on one line, and the
+        # reason keeps its lines.
+        result = self._rpc(call_url, self._accept_params(name="Somchai\tJaidee\n"))
+        self.assertTrue(result.get("force_refresh"), result)
+        self.assertEqual(self.quote_th.signed_by, "Somchai Jaidee")
+
     def test_accept_refused_on_dead_links_and_ended_quotes(self):
         """Expired, revoked or closed links, and confirmed, cancelled or outdated
         quotes answer a clear error and change nothing.
