@@ -32,36 +32,6 @@ CODE_PAGE_STATUS = {
     "too_soon": 429,
 }
 
-TOKEN_IN_PATH = re.compile(
-    r"/p/+[^/\s?\"']*?([^/\s?\"']{0,4})(?=[/\s?\"']|$)", re.IGNORECASE
-)
-# Anything shaped like a token elsewhere in such a line (odd paths like
-# /p/x/../<token> or /P/<token> still carry one).
-TOKEN_LIKE = re.compile(r"(?<![\w-])[\w-]{18}([\w-]{4})(?![\w-])", re.ASCII)
-
-
-class RedactLinkTokens(logging.Filter):
-    """Keep link tokens out of the HTTP access log.
-
-    The werkzeug logger writes every request line at INFO level; a token there
-    would be a live credential in every log file and log shipper. The last four
-    characters stay, matching the "link ends with" hint staff see.
-    """
-
-    def filter(self, record):
-        message = record.getMessage()
-        if "/p/" in message.lower():
-            message = TOKEN_IN_PATH.sub(r"/p/…\1", message)
-            record.msg = TOKEN_LIKE.sub(r"…\1", message)
-            record.args = ()
-        return True
-
-
-logging.getLogger("werkzeug").addFilter(RedactLinkTokens())
-# Odoo's own request warnings name the path too, e.g. a form posted to
-# /p/<token>/decline without a valid CSRF token.
-logging.getLogger("odoo.http").addFilter(RedactLinkTokens())
-
 
 class PortalLinkController(http.Controller):
     """Pages opened through a portal link: ``/p/<token>…``.
