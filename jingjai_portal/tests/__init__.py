@@ -11,3 +11,4 @@ from . import test_security_matrix
 from . import test_log_redaction
 from . import test_http_methods
 from . import test_request_link_concurrency
+from . import test_slip_pdf
