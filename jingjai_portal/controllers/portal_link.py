@@ -7,6 +7,7 @@ from odoo.http import content_disposition, request
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..lib.link_preview import is_link_preview
 from ..lib.security_headers import SECURITY_HEADERS
 from ..lib.slip import MAX_SLIP_BYTES
 from ..models.jingjai_portal_link import DOCUMENT_MODELS
@@ -502,6 +503,10 @@ class PortalLinkController(http.Controller):
         link_sudo = self._find_link(token, subpath)
         if not link_sudo:
             return link_sudo, self._not_found()
+        if self._is_link_preview():
+            return link_sudo, self._render(
+                "jingjai_portal.page_link_preview", {"company": link_sudo.company_id}
+            )
         if link_sudo.state == "active":
             if unlocking:
                 return link_sudo, None
@@ -533,13 +538,28 @@ class PortalLinkController(http.Controller):
 
     def _find_link(self, token, subpath):
         """The link (sudo) of ``token`` in its customer's language, with this
-        request in its view log; an empty recordset for an unknown token.
+        request in its view log (unless a link preview fetched it); an empty
+        recordset for an unknown token.
         """
         link_sudo = request.env["jingjai.portal.link"]._resolve_token(token)
         if link_sudo:
             link_sudo = self._use_customer_language(link_sudo)
-            link_sudo._record_view(*self._visitor(), subpath)
+            if not self._is_link_preview():
+                link_sudo._record_view(*self._visitor(), subpath)
         return link_sudo
+
+    def _is_link_preview(self):
+        """Whether a chat app's or social network's preview fetcher reads a page.
+
+        It is answered with the business's name only and is no view: else it
+        would be the link's first view, and the preview card would keep the
+        customer's data. Form posts and calls are people's, whatever their
+        browser says.
+        """
+        httprequest = request.httprequest
+        return httprequest.method in ("GET", "HEAD") and is_link_preview(
+            httprequest.user_agent.string
+        )
 
     def _render_record(self, link_sudo, record, page_url, home_url=None):
         values = record._jingjai_portal_page_values(link_sudo, page_url)
