@@ -465,13 +465,25 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
         csrf = parse_qs(urlsplit(call_url).query)["csrf_token"][0]
         invoice_link, invoice_token, _result = self._generate(self.invoice_th)
         other = self._new_quote()
+        # An invoice's id as an order id: one that no order of the customer also
+        # has (ids of two tables can coincide, depending on what ran before).
+        customer_orders = (
+            self.env["sale.order"]
+            .search([("partner_id", "child_of", self.customer_th.id)])
+            .ids
+        )
+        invoice_id = next(
+            move.id
+            for move in (self.invoice_th, self.credit_note_th, self.invoice_en)
+            if move.id not in customer_orders
+        )
         for path in (
             f"/p/{self.quote_token}/order/{other.id}/accept",
             f"/p/{self.quote_token}/order/{self.quote_th.id}/accept",
             f"/p/{self.quote_token}/order/{self.quote_en.id}/accept",
             f"/p/{self.customer_token}/accept",
             f"/p/{invoice_token}/accept",
-            f"/p/{self.customer_token}/order/{self.invoice_th.id}/accept",
+            f"/p/{self.customer_token}/order/{invoice_id}/accept",
         ):
             with self.subTest(path=path):
                 result = self._rpc(f"{path}?csrf_token={csrf}", self._accept_params())
@@ -488,7 +500,8 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
             self.assertNothingChanged(quote)
         self.assertEqual(self.invoice_th.state, "posted")
 
-    def test_get_on_the_action_urls_is_not_found(self):
+    def test_get_on_the_action_urls_is_refused(self):
+        """They only take a POST: a GET gets 405 (test_http_methods.py)."""
         for path in (
             f"/p/{self.quote_token}/accept",
             f"/p/{self.quote_token}/decline",
@@ -496,7 +509,7 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
             f"/p/{self.customer_token}/order/{self.quote_th.id}/decline",
         ):
             with self.subTest(path=path):
-                self.assertEqual(self._get(path).status_code, 404)
+                self.assertEqual(self._get(path).status_code, 405)
         self.assertNothingChanged(self.quote_th)
 
     # ------------------------------------------------------------
