@@ -50,6 +50,7 @@
             "jingjai_portal/static/tests/tours/**/*",
         ],
     },
+    "post_load": "_post_load",
     "installable": True,
     "application": False,
 }

@@ -8,6 +8,7 @@ from odoo.http import STORED_SESSION_BYTES, content_disposition, request
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..lib import access_code as code_rules
+from ..lib.link_preview import is_link_preview
 from ..lib.security_headers import SECURITY_HEADERS
 from ..lib.slip import MAX_SLIP_BYTES
 from ..lib.text import plain_text
@@ -33,36 +34,6 @@ CODE_PAGE_STATUS = {
     "locked": 429,
     "too_soon": 429,
 }
-
-TOKEN_IN_PATH = re.compile(
-    r"/p/+[^/\s?\"']*?([^/\s?\"']{0,4})(?=[/\s?\"']|$)", re.IGNORECASE
-)
-# Anything shaped like a token elsewhere in such a line (odd paths like
-# /p/x/../<token> or /P/<token> still carry one).
-TOKEN_LIKE = re.compile(r"(?<![\w-])[\w-]{18}([\w-]{4})(?![\w-])", re.ASCII)
-
-
-class RedactLinkTokens(logging.Filter):
-    """Keep link tokens out of the HTTP access log.
-
-    The werkzeug logger writes every request line at INFO level; a token there
-    would be a live credential in every log file and log shipper. The last four
-    characters stay, matching the "link ends with" hint staff see.
-    """
-
-    def filter(self, record):
-        message = record.getMessage()
-        if "/p/" in message.lower():
-            message = TOKEN_IN_PATH.sub(r"/p/…\1", message)
-            record.msg = TOKEN_LIKE.sub(r"…\1", message)
-            record.args = ()
-        return True
-
-
-logging.getLogger("werkzeug").addFilter(RedactLinkTokens())
-# Odoo's own request warnings name the path too, e.g. a form posted to
-# /p/<token>/decline without a valid CSRF token.
-logging.getLogger("odoo.http").addFilter(RedactLinkTokens())
 
 
 class PortalLinkController(http.Controller):
@@ -540,6 +511,10 @@ class PortalLinkController(http.Controller):
         link_sudo = self._find_link(token, subpath)
         if not link_sudo:
             return link_sudo, self._not_found()
+        if self._is_link_preview():
+            return link_sudo, self._render(
+                "jingjai_portal.page_link_preview", {"company": link_sudo.company_id}
+            )
         if link_sudo.state == "active":
             if unlocking:
                 return link_sudo, None
@@ -571,13 +546,28 @@ class PortalLinkController(http.Controller):
 
     def _find_link(self, token, subpath):
         """The link (sudo) of ``token`` in its customer's language, with this
-        request in its view log; an empty recordset for an unknown token.
+        request in its view log (unless a link preview fetched it); an empty
+        recordset for an unknown token.
         """
         link_sudo = request.env["jingjai.portal.link"]._resolve_token(token)
         if link_sudo:
             link_sudo = self._use_customer_language(link_sudo)
-            link_sudo._record_view(*self._visitor(), subpath)
+            if not self._is_link_preview():
+                link_sudo._record_view(*self._visitor(), subpath)
         return link_sudo
+
+    def _is_link_preview(self):
+        """Whether a chat app's or social network's preview fetcher reads a page.
+
+        It is answered with the business's name only and is no view: else it
+        would be the link's first view, and the preview card would keep the
+        customer's data. Form posts and calls are people's, whatever their
+        browser says.
+        """
+        httprequest = request.httprequest
+        return httprequest.method in ("GET", "HEAD") and is_link_preview(
+            httprequest.user_agent.string
+        )
 
     def _render_record(self, link_sudo, record, page_url, home_url=None):
         values = record._jingjai_portal_page_values(link_sudo, page_url)

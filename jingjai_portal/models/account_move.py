@@ -10,6 +10,7 @@ from odoo import Command, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools.image import IMAGE_MAX_RESOLUTION
+from odoo.tools.pdf import PdfFileReader
 
 from ..lib import qr_image
 from ..lib import slip as slip_rules
@@ -501,13 +502,16 @@ class AccountMove(models.Model):
         """``(mimetype, extension)`` of an acceptable slip; UserError otherwise.
 
         Decided from the content only: the leading bytes, then Pillow reads
-        images through (dimensions, structure), so a renamed page, script or
-        archive is refused whatever its name says.
+        images through (dimensions, structure) and pypdf PDFs (pages, nothing
+        active), so a renamed page, script or archive is refused whatever its
+        name says.
         """
         try:
             mimetype, extension, kind = slip_rules.sniff(content)
             if kind == "image":
                 self._jingjai_portal_check_slip_image(content, mimetype)
+            else:
+                self._jingjai_portal_check_slip_pdf(content)
         except slip_rules.SlipError as error:
             messages = {
                 "empty": self.env._("Choose the file of your payment slip."),
@@ -518,6 +522,14 @@ class AccountMove(models.Model):
                 "bad_type": self.env._(
                     "This file is not a picture or a PDF we can read. Send a "
                     "screenshot or photo of the slip (JPEG, PNG or WebP) or a PDF."
+                ),
+                "pdf_active": self.env._(
+                    "This PDF contains scripts, actions or attached files, which we "
+                    "do not accept. Send a screenshot or photo of the slip instead."
+                ),
+                "pdf_locked": self.env._(
+                    "This PDF is protected by a password. Send it without the "
+                    "password, or a screenshot or photo of the slip."
                 ),
             }
             raise UserError(messages[error.reason]) from error
@@ -544,6 +556,41 @@ class AccountMove(models.Model):
             Image.DecompressionBombWarning,
         ) as error:
             raise slip_rules.SlipError("bad_type") from error
+
+    @api.model
+    def _jingjai_portal_check_slip_pdf(self, content):
+        """Read a PDF slip with Odoo's pypdf: it must parse, have at least one
+        page and carry nothing a viewer would run or open by itself.
+
+        :raise slip_rules.SlipError: ``bad_type``, ``pdf_locked`` or
+            ``pdf_active``
+        """
+        try:
+            reader = PdfFileReader(io.BytesIO(content), strict=False)
+            encrypted = getattr(reader, "is_encrypted", None)
+            if encrypted is None:  # PyPDF2 1.x
+                encrypted = reader.isEncrypted
+        except Exception as error:  # noqa: BLE001 - pypdf raises anything on junk
+            raise slip_rules.SlipError("bad_type") from error
+        if encrypted:
+            # Only an empty user password (an owner-only lock) opens it here.
+            try:
+                opened = reader.decrypt("")
+            except Exception as error:  # noqa: BLE001 - unsupported encryption
+                raise slip_rules.SlipError("pdf_locked") from error
+            if not opened:
+                raise slip_rules.SlipError("pdf_locked")
+        try:
+            pages = len(reader.pages)
+            active = slip_rules.pdf_active_name(reader.trailer)
+        except slip_rules.SlipError:
+            raise
+        except Exception as error:  # noqa: BLE001 - broken objects, bad xref
+            raise slip_rules.SlipError("bad_type") from error
+        if not pages:
+            raise slip_rules.SlipError("bad_type")
+        if active:
+            raise slip_rules.SlipError("pdf_active")
 
     def _jingjai_portal_slip_activity(self, link):
         """One open "check the payment slip" activity for the accountant."""

@@ -1,4 +1,5 @@
-from werkzeug.exceptions import HTTPException
+import werkzeug.exceptions
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from odoo import models
 from odoo.http import request
@@ -8,6 +9,58 @@ from ..lib.security_headers import SECURITY_HEADERS
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
+
+    @classmethod
+    def _match(cls, path_info):
+        rule, args = super()._match(path_info)
+        if rule.rule.startswith("/p/"):
+            allowed = cls._jingjai_portal_refused_method(rule, path_info)
+            if allowed:
+                response = MethodNotAllowed(valid_methods=allowed).get_response(
+                    request.httprequest.environ
+                )
+                response.headers.update(SECURITY_HEADERS)
+                # Answered before a dispatcher, CSRF check or route runs.
+                werkzeug.exceptions.abort(response)
+        return rule, args
+
+    @classmethod
+    def _jingjai_portal_refused_method(cls, rule, path_info):
+        """The methods a /p/ path takes when this request's is not one of them.
+
+        Odoo adds OPTIONS to the methods of every route and, OPTIONS being a
+        "safe" method, dispatches it without checking CSRF: a route declared
+        for POST only would change things on an OPTIONS request from anyone.
+        Below a link, a route runs for the methods it declares and no other.
+        A GET on a path that only takes a form post (``…/decline``) would
+        match the section or document route of the same shape instead: it is
+        refused as well, so that every method but POST gets the same answer.
+
+        :return: the allowed methods (for the ``Allow`` header), or None when
+            the request may go on
+        """
+        method = request.httprequest.method
+        declared = rule.endpoint.routing.get("methods")
+        if declared:
+            allowed = set(declared) | ({"HEAD"} if "GET" in declared else set())
+            if method not in allowed:
+                return sorted(allowed)
+        if method == "POST":
+            return None
+        try:
+            post_rule, _args = (
+                request.env["ir.http"]
+                .routing_map()
+                .bind_to_environ(request.httprequest.environ)
+                .match(path_info=path_info, method="POST", return_rule=True)
+            )
+        except HTTPException:
+            return None
+        if post_rule is not rule and post_rule.endpoint.routing.get("methods") == [
+            "POST"
+        ]:
+            return ["POST"]
+        return None
 
     @classmethod
     def _handle_error(cls, exception):

@@ -6,8 +6,9 @@ import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, ConcurrencyError, LockError, UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from ..lib import expiry as expiry_rules
 from ..lib import tokens
@@ -129,6 +130,14 @@ class JingjaiPortalLink(models.Model):
     last_viewed_at = fields.Datetime(compute="_compute_view_stats")
     last_viewed_ip = fields.Char(
         string="Last viewed from", compute="_compute_view_stats"
+    )
+    new_link_requested_at = fields.Datetime(
+        string="New link requested on",
+        readonly=True,
+        copy=False,
+        help="When the customer last asked for a new link from this one's "
+        "expired or closed page. Set in SQL, as part of the lock that gives "
+        "one activity however many requests arrive at once.",
     )
     first_view_posted = fields.Boolean(
         readonly=True,
@@ -611,9 +620,33 @@ class JingjaiPortalLink(models.Model):
         """The customer asks, from a dead link, for a new one.
 
         Leaves one activity for the staff member who made the link; asking again
-        while it is open adds nothing, so double submits stay harmless.
+        while it is open adds nothing, so double submits stay harmless, at
+        once too.
         """
         self.ensure_one()
+        try:
+            # A row lock that lets the view log keep referencing the link.
+            self.lock_for_update(allow_referencing=True)
+        except LockError as error:
+            # Another request holds the link (asking too, or revoking it): no
+            # worker waits for it, Odoo replays this request in a moment and it
+            # then sees what the other one did.
+            raise ConcurrencyError(
+                f"portal link {self.id} is locked by another request"
+            ) from error
+        # Under REPEATABLE READ a request that started before the other one
+        # committed would not see its activity: writing the locked row makes
+        # that request fail to serialize, and Odoo replays it, when it sees the
+        # activity. The model refuses writes (audit record), hence SQL.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE jingjai_portal_link SET new_link_requested_at = %s"
+                " WHERE id = %s",
+                fields.Datetime.now(),
+                self.id,
+            )
+        )
+        self.invalidate_recordset(["new_link_requested_at"])
         # sudo: asked by an anonymous visitor; the activity goes to staff only.
         target_sudo = self._get_target().sudo()
         activity_type = self.env.ref("jingjai_portal.mail_activity_type_link_request")

@@ -520,7 +520,8 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
             self.assertNothingChanged(quote)
         self.assertEqual(self.invoice_th.state, "posted")
 
-    def test_get_on_the_action_urls_is_not_found(self):
+    def test_get_on_the_action_urls_is_refused(self):
+        """They only take a POST: a GET gets 405 (test_http_methods.py)."""
         for path in (
             f"/p/{self.quote_token}/accept",
             f"/p/{self.quote_token}/decline",
@@ -528,7 +529,7 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
             f"/p/{self.customer_token}/order/{self.quote_th.id}/decline",
         ):
             with self.subTest(path=path):
-                self.assertEqual(self._get(path).status_code, 404)
+                self.assertEqual(self._get(path).status_code, 405)
         self.assertNothingChanged(self.quote_th)
 
     # ------------------------------------------------------------
