@@ -28,7 +28,7 @@ class SaleOrder(models.Model):
     _jingjai_portal_page_template = "jingjai_portal.page_sale_order"
     _jingjai_portal_report_ref = "sale.action_report_saleorder"
     _jingjai_portal_accepts_online = True
-    _jingjai_portal_mail_context_key = "jingjai_portal_mail_link_order_id"
+    _jingjai_portal_mail_context_key = "jingjai_portal_accepted_order_id"
 
     def _jingjai_portal_undeletable_message(self):
         return self.env._(
@@ -115,22 +115,32 @@ class SaleOrder(models.Model):
     def _find_mail_template(self):
         # A quote's Send emails our template, with a quote link button, in the
         # customer's language. Pro-formas and confirmed orders keep Odoo's.
-        template = self._jingjai_portal_mail_sends_link() and self.env.ref(
-            "jingjai_portal.mail_template_quote_portal_link", raise_if_not_found=False
+        template = (
+            self._jingjai_portal_mail_sends_link()
+            and self._jingjai_portal_mail_template()
         )
         return template or super()._find_mail_template()
-
-    def message_post(self, **kwargs):
-        # Unbound: the mixin calls it on this record under a context of its own.
-        return self._jingjai_portal_message_post_with_link(
-            super().message_post.__func__, kwargs
-        )
 
     def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
         groups = super()._notify_get_recipients_groups(
             message, model_description, msg_vals=msg_vals
         )
-        return self._jingjai_portal_mail_hide_token_button(groups)
+        return self._jingjai_portal_notify_groups(groups, message)
+
+    def _jingjai_portal_mail_template(self):
+        return (
+            self.env.ref(
+                "jingjai_portal.mail_template_quote_portal_link",
+                raise_if_not_found=False,
+            )
+            or super()._jingjai_portal_mail_template()
+        )
+
+    def _jingjai_portal_mail_link_title(self):
+        return self.env._("View and accept")
+
+    def _jingjai_portal_mail_link_authors(self):
+        return self.user_id
 
     def _jingjai_portal_mail_sends_link(self):
         """Whether Send emails this order with a quote link: quotes, not pro-formas."""
