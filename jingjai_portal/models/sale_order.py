@@ -127,6 +127,23 @@ class SaleOrder(models.Model):
         )
         return self._jingjai_portal_notify_groups(groups, message)
 
+    def _send_order_notification_mail(self, mail_template, allow_deferred_sending=True):
+        # After a Sign & Accept through a link, Odoo's confirmation leaves now,
+        # while the context still says it must carry no access_token (see
+        # _jingjai_portal_accept), rather than later from a cron.
+        if self.env.context.get(self._jingjai_portal_mail_context_key) == self.id:
+            allow_deferred_sending = False
+        return super()._send_order_notification_mail(
+            mail_template, allow_deferred_sending=allow_deferred_sending
+        )
+
+    def _get_product_documents(self):
+        # Their links carry the order's permanent access_token: the confirmation
+        # after a Sign & Accept through a link goes without them.
+        if self.env.context.get(self._jingjai_portal_mail_context_key) == self.id:
+            return self.env["product.document"]
+        return super()._get_product_documents()
+
     def _jingjai_portal_mail_template(self):
         return (
             self.env.ref(
@@ -194,7 +211,11 @@ class SaleOrder(models.Model):
                 )
                 confirm = not self._has_to_be_paid()
                 if confirm:
-                    self._validate_order()
+                    # The customer came through a link: Odoo's confirmation email
+                    # carries no permanent access_token link to outlive it.
+                    self.with_context(
+                        **{self._jingjai_portal_mail_context_key: self.id}
+                    )._validate_order()
         except (UserError, ValidationError) as error:
             _logger.info(
                 "portal link %s: quote %s signed but not confirmed: %s",

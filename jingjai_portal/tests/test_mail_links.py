@@ -3,11 +3,14 @@ recipients only, on the server's own address, never from what a message says,
 and nowhere in the database but the outgoing email or SMS.
 """
 
+import json
 import re
 from datetime import timedelta
 
+from lxml import html
+
 from odoo import fields
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from odoo.addons.jingjai_portal.tests.quote_common import QuoteLinkCommon
 from odoo.addons.mail.tests.common import MockEmail
@@ -412,3 +415,56 @@ class TestSharePanelMessages(MailLinksCommon, SMSCase):
         self.assertIn("ดูเอกสารของคุณ", customer_mail.body_html, "Thai button")
         self.assertTokenNowhereElse(found[0][1])
         self.assertTokenNowhereElse(params["url"].rsplit("/p/", 1)[1])
+
+
+@tagged("post_install", "-at_install")
+class TestConfirmationAfterAccept(QuoteLinkCommon, HttpCase):
+    """L4: Odoo's confirmation after a Sign & Accept through a link carries no
+    permanent access_token link that would outlive ours."""
+
+    def _accept_through_the_link(self, quote):
+        """Sign & Accept ``quote`` through a new quote link, as its page does."""
+        _link, token, _result = self._generate(quote)
+        page = self.url_open(f"/p/{token}")
+        self.assertEqual(page.status_code, 200)
+        props = html.fromstring(page.content).xpath(
+            "//owl-component[@name='portal.signature_form']/@props"
+        )
+        self.assertEqual(len(props), 1, "one signature pad on the page")
+        result = self.make_jsonrpc_request(
+            json.loads(props[0])["callUrl"],
+            {"name": "Somchai Jaidee", "signature": self.signature},
+        )
+        self.assertEqual(result.get("redirect_url"), f"/p/{token}")
+        self.env.invalidate_all()
+        self.assertEqual(quote.state, "sale")
+
+    def _confirmation_mails(self, quote):
+        return self.env["mail.mail"].search(
+            [
+                ("model", "=", "sale.order"),
+                ("res_id", "=", quote.id),
+                ("recipient_ids", "in", quote.partner_id.ids),
+            ]
+        )
+
+    def test_confirmation_email_has_no_access_token(self):
+        quote = self.quote_en
+        self._accept_through_the_link(quote)
+        mail = self._confirmation_mails(quote)
+        self.assertEqual(len(mail), 1, "Odoo's confirmation email went out")
+        self.assertIn("has been confirmed", mail.body_html)
+        self.assertNotIn("access_token", mail.body_html)
+        self.assertNotIn("/my/orders", mail.body_html)
+
+    def test_confirmation_leaves_at_once_even_when_odoo_defers_emails(self):
+        """With sale's asynchronous emails on, the confirmation would leave later
+        from a cron, with the access_token: it leaves at once, without."""
+        self.env["ir.config_parameter"].sudo().set_param("sale.async_emails", "True")
+        self.env.ref("sale.send_pending_emails_cron").sudo().active = True
+        quote = self.quote_en
+        self._accept_through_the_link(quote)
+        self.assertFalse(quote.pending_email_template_id)
+        mail = self._confirmation_mails(quote)
+        self.assertEqual(len(mail), 1)
+        self.assertNotIn("access_token", mail.body_html)
