@@ -45,6 +45,10 @@ class MailThread(models.AbstractModel):
             if wanted
             else {}
         )
+        if links:
+            # Once sent, the emails holding the links go, whatever the template
+            # says: no table keeps a working link.
+            kwargs["mail_auto_delete"] = True
         # Set for this message alone, whatever the context held before: links
         # reach the groups of no other message (see _jingjai_portal_notify_groups).
         thread = self.with_context(

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 from lxml import html
+from markupsafe import Markup
 
 from odoo import fields
 from odoo.tests import Form, HttpCase, tagged
@@ -197,8 +198,7 @@ class TestIncomingEmailsMakeNoLink(MailLinksCommon):
     def test_staff_typing_the_placeholder_make_no_link_either(self):
         """No text makes a link, not even staff's: only the Send flows do."""
         self.quote_en.message_post(
-            body=f"<p>{BASE_URL}{PLACEHOLDER_PATH}</p>",
-            body_is_html=True,
+            body=Markup("<p>%s%s</p>") % (BASE_URL, PLACEHOLDER_PATH),
             message_type="comment",
             partner_ids=self.quote_en.partner_id.ids,
         )
@@ -241,6 +241,18 @@ class TestSendGivesTheCustomerAlone(MailLinksCommon):
         self.assertIn(f"…{link.token_hint} sent to Evergreen Trading Ltd", message.body)
         self.assertFalse(self._links_in(message.body))
         self.assertTokenNowhereElse(token)
+
+    def test_emails_with_a_link_are_deleted_once_sent_whatever_the_template(self):
+        """A template restyled to keep its emails still loses the link's email
+        once sent, as the README promises: no table keeps a working link."""
+        template = self.env.ref("jingjai_portal.mail_template_quote_portal_link")
+        template.auto_delete = False
+        quote = self.quote_en
+        self._follow(quote)
+        mails = self._send_quote(quote)
+        customer_mail = self._mails_to(mails, quote.partner_id)
+        self.assertTrue(self._links_in(customer_mail.body_html))
+        self.assertTrue(customer_mail.auto_delete)
 
     def test_thai_customer_gets_the_thai_email_and_button(self):
         quote = self.quote_th
