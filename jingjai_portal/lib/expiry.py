@@ -47,6 +47,13 @@ def expires_at_from_days(now: datetime, days: int) -> datetime:
     return now + timedelta(days=days)
 
 
+def validity_days(generated_at: datetime, expires_at: datetime) -> int:
+    """How many days a link made at ``generated_at`` works, as a whole number
+    allowed for a new link: another link "like this one" lasts as long."""
+    days = round((expires_at - generated_at) / timedelta(days=1))
+    return min(max(days, MIN_EXPIRY_DAYS), MAX_EXPIRY_DAYS)
+
+
 def expires_at_from_date(
     now: datetime, last_day: date, tz_name: str = "UTC"
 ) -> datetime:

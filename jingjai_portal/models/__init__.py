@@ -13,4 +13,5 @@ from . import account_move
 from . import account_move_send
 from . import res_partner_bank
 from . import mail_thread
+from . import mail_scheduled_message
 from . import ir_http

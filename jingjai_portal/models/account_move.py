@@ -14,10 +14,7 @@ from odoo.tools.pdf import PdfFileReader
 
 from ..lib import qr_image
 from ..lib import slip as slip_rules
-from .jingjai_portal_link_mixin import (
-    BUSINESS_TIMEZONE,
-    MAIL_LINK_PLACEHOLDER,  # noqa: F401 (tests import it from here)
-)
+from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
 
 PAID_STATES = ("paid", "in_payment")
 
@@ -38,8 +35,6 @@ class AccountMove(models.Model):
     _jingjai_portal_customer_path = "commercial_partner_id"
     _jingjai_portal_page_template = "jingjai_portal.page_invoice"
     _jingjai_portal_report_ref = "account.account_invoices"
-    # Also set by account.move.send, which sends our template even without a link.
-    _jingjai_portal_mail_context_key = "jingjai_portal_mail_move_id"
 
     jingjai_portal_slip_ids = fields.Many2many(
         comodel_name="ir.attachment",
@@ -169,24 +164,33 @@ class AccountMove(models.Model):
         template = (
             self
             and all(move.move_type in ("out_invoice", "out_refund") for move in self)
-            and self.env.ref(
-                "jingjai_portal.mail_template_invoice_portal_link",
-                raise_if_not_found=False,
-            )
+            and self._jingjai_portal_mail_template()
         )
         return template or super()._get_mail_template()
-
-    def message_post(self, **kwargs):
-        # Unbound: the mixin calls it on this record under a context of its own.
-        return self._jingjai_portal_message_post_with_link(
-            super().message_post.__func__, kwargs
-        )
 
     def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
         groups = super()._notify_get_recipients_groups(
             message, model_description, msg_vals=msg_vals
         )
-        return self._jingjai_portal_mail_hide_token_button(groups)
+        return self._jingjai_portal_notify_groups(groups, message)
+
+    def _jingjai_portal_mail_template(self):
+        return (
+            self.env.ref(
+                "jingjai_portal.mail_template_invoice_portal_link",
+                raise_if_not_found=False,
+            )
+            or super()._jingjai_portal_mail_template()
+        )
+
+    def _jingjai_portal_mail_link_title(self):
+        if (
+            self.move_type == "out_invoice"
+            and self.payment_state not in PAID_STATES
+            and not self.currency_id.is_zero(self.amount_residual)
+        ):
+            return self.env._("View and pay")
+        return self.env._("View online")
 
     def _jingjai_portal_mail_can_link(self):
         """Whether the Send email can carry a portal link to this invoice now."""
@@ -202,37 +206,14 @@ class AccountMove(models.Model):
         self.ensure_one()
         return self._jingjai_portal_company().jingjai_portal_invoice_expiry_days
 
-    def _jingjai_portal_mail_link_generate(self):
-        """Make the link an email carries, in the name of whoever sends it.
-
-        Batch sending runs in a cron as OdooBot: the link is then made by the user
-        who asked for the sending (kept in ``sending_data``), or the invoice's
-        salesperson.
-        """
-        self.ensure_one()
+    def _jingjai_portal_mail_link_authors(self):
+        # Batch sending runs in a cron as OdooBot: the user who asked for the
+        # sending (kept in sending_data), else the invoice's salesperson.
         Users = self.env["res.users"]
-        candidates = (
-            self.env.user,
-            Users.browse((self.sending_data or {}).get("author_user_id")).exists(),
-            self.invoice_user_id,
-            self.env.ref("base.user_admin", raise_if_not_found=False) or Users,
-        )
-        author = next(
-            (
-                user
-                for user in candidates
-                if user and user.active and user._is_internal()
-            ),
-            Users,
-        )
-        if not author:
-            raise UserError(
-                self.env._("Nobody can make the portal link this email needs.")
-            )
         return (
-            self.env["jingjai.portal.link"]
-            .with_user(author)
-            .generate(self._name, self.id)
+            Users.browse((self.sending_data or {}).get("author_user_id")).exists()
+            | self.invoice_user_id
+            | (self.env.ref("base.user_admin", raise_if_not_found=False) or Users)
         )
 
     # ------------------------------------------------------------

@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .jingjai_portal_link_mixin import LINK_PARAMETER
+
 
 class AccountMoveSend(models.AbstractModel):
     _inherit = "account.move.send"
@@ -46,13 +48,11 @@ class AccountMoveSend(models.AbstractModel):
 
     @api.model
     def _send_mail(self, move, mail_template, **kwargs):
-        if mail_template == self.env.ref(
-            "jingjai_portal.mail_template_invoice_portal_link",
-            raise_if_not_found=False,
-        ):
-            # Even without a link (a paid invoice), this email never carries Odoo's
-            # permanent access_token button (see _notify_get_recipients_groups).
-            move = move.with_context(jingjai_portal_mail_move_id=move.id)
+        if mail_template and mail_template == move._jingjai_portal_mail_template():
+            # The customer's copy gets a new invoice link when it leaves, and
+            # nobody's copy Odoo's permanent access_token button, even when no
+            # link can be made (a paid invoice).
+            kwargs[LINK_PARAMETER] = {"channel": "email"}
         return super()._send_mail(move, mail_template, **kwargs)
 
     @api.model

@@ -8,11 +8,17 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import is_html_empty
 
+from ..lib import expiry as expiry_rules
+
 BUSINESS_TIMEZONE = "Asia/Bangkok"
 
-# A Send email carries this URL until the email really goes out: only then is
-# the link made, so opening and cancelling the Send dialog makes none.
-MAIL_LINK_PLACEHOLDER = "/p/link-made-when-sent"
+# Notification parameter (of message_post and _notify_thread) asking for a
+# portal link in the customer's copy of a message, made when it is sent. Only
+# server code passes it: the Send flows and the share panel. Nothing written in
+# a message, by anyone, can ask for a link.
+LINK_PARAMETER = "jingjai_portal_link"
+# Context key that hands the links made for one message to the email's groups.
+LINK_CONTEXT_KEY = "jingjai_portal_notify_links"
 
 
 class JingjaiPortalLinkMixin(models.AbstractModel):
@@ -38,8 +44,9 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
     # implement _jingjai_portal_accept(link, name, signature, ip_address) and
     # _jingjai_portal_decline(link, reason, ip_address).
     _jingjai_portal_accepts_online = False
-    # Models whose Send emails a link: context key holding the id of the record
-    # whose email is being posted, so that it hides Odoo's access_token button.
+    # Context key holding the id of a record whose notifications, in that
+    # context, hide Odoo's access_token button (Odoo's confirmation after a
+    # Sign & Accept through a link).
     _jingjai_portal_mail_context_key = None
 
     jingjai_portal_link_ids = fields.One2many(
@@ -277,90 +284,219 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         return content, f"{filename}.pdf"
 
     # ------------------------------------------------------------
-    # MAIL: Send with a portal link instead of Odoo's access token
+    # MAIL AND SMS: the link goes only into the customer's copy
     # ------------------------------------------------------------
 
-    def _jingjai_portal_mail_link_placeholder(self):
-        """The URL a Send email shows until the email goes out with its link."""
+    def _jingjai_portal_mail_template(self):
+        """The email template whose Send gives the customer a portal link."""
+        return self.env["mail.template"]
+
+    def _jingjai_portal_mail_can_link(self):
+        """Whether an email sent now can give the customer a link to this record."""
         self.ensure_one()
-        return f"{self.get_base_url()}{MAIL_LINK_PLACEHOLDER}"
+        return True
 
-    def _jingjai_portal_message_post_with_link(self, post, kwargs):
-        """``message_post`` of a model whose Send email carries a portal link.
+    def _jingjai_portal_mail_link_title(self):
+        """The label of the email's button that opens the link (context language)."""
+        raise NotImplementedError
 
-        The mixin comes after ``mail.thread`` in the model's MRO, so it cannot
-        override ``message_post`` itself: the model's override calls this.
+    def _jingjai_portal_mail_link_authors(self):
+        """Who else may make a link for an email sent by a cron (as OdooBot)."""
+        return self.env["res.users"]
 
-        :param post: ``post(records, **kwargs)``, the model's next
-            ``message_post`` (its ``super()``) for ``records``
-        :param dict kwargs: the arguments of ``message_post``
-        :return: the posted ``mail.message``
+    def _jingjai_portal_notify_links_by_email(
+        self, message, recipients_data, msg_vals, request
+    ):
+        """A new link for each customer's recipient that ``message`` emails.
+
+        The customer's recipients are the partners the message is addressed to
+        (mere followers are not) who belong to the customer and are not staff.
+        Everyone else gets the usual email, without a link.
+
+        :param dict request: the ``jingjai_portal_link`` notification parameter
+        :return: ``{partner id: generate() result}``
         """
-        body = kwargs.get("body")
-        # Only staff (OdooBot too, for automations and the sending cron) turn the
-        # placeholder into a link: a customer typing it in Odoo's portal chatter
-        # posts in sudo, but as themselves, and must not mint links.
-        if (
-            len(self) != 1
-            or not body
-            or MAIL_LINK_PLACEHOLDER not in body
-            or not self.env.user._is_internal()
-        ):
-            return post(self, **kwargs)
-        # The email is really going out: make its link now, one per email.
-        result = self._jingjai_portal_mail_link_generate()
-        link_path = "/p/" + result["url"].rsplit("/p/", 1)[1]
-        kwargs["body"] = self._jingjai_portal_replace_path(
-            body, MAIL_LINK_PLACEHOLDER, link_path
+        self.ensure_one()
+        if not self._jingjai_portal_mail_can_link():
+            return {}
+        msg_vals = msg_vals or {}
+        addressed = set(
+            msg_vals["partner_ids"]
+            if "partner_ids" in msg_vals
+            else message.partner_ids.ids
         )
-        scheduled = self._jingjai_portal_mail_scheduled(kwargs)
-        message = post(
-            self.with_context(**{self._jingjai_portal_mail_context_key: self.id}),
-            **kwargs,
-        )
-        if not scheduled:
-            # The email has been rendered with the link; the chatter keeps a way
-            # to the link's audit record instead, so no table holds the token.
-            # sudo: the sender may not edit messages; this only removes the token.
-            message.sudo().body = self._jingjai_portal_replace_path(
-                message.body,
-                link_path,
-                f"/odoo/jingjai.portal.link/{result['link_id']}",
+        candidate_ids = [
+            data["id"]
+            for data in recipients_data
+            if data["id"] in addressed
+            and data["notif"] == "email"
+            and data["type"] != "user"
+        ]
+        customer = self._jingjai_portal_customer()
+        # sudo: whether a recipient belongs to the customer, whoever sends.
+        partners_sudo = self.env["res.partner"].sudo().browse(candidate_ids)
+        return {
+            partner.id: self._jingjai_portal_notify_generate(message, request)
+            for partner in partners_sudo
+            if partner.commercial_partner_id == customer
+        }
+
+    def _jingjai_portal_notify_link_by_sms(
+        self, message, recipients_data, sms_numbers, request
+    ):
+        """A new link for the one number an SMS of ``message`` goes to.
+
+        :return: ``(generate() result, who receives it)``
+        :raise UserError: the SMS goes to several numbers, or to a partner who is
+            not the customer
+        """
+        self.ensure_one()
+        sender_env = self._jingjai_portal_sender_env()
+        partner_ids = [data["id"] for data in recipients_data if data["notif"] == "sms"]
+        numbers = [number for number in sms_numbers or () if number]
+        if len(partner_ids) + len(numbers) != 1:
+            raise UserError(
+                sender_env._("A portal link is sent by SMS to one number at a time.")
             )
-        return message
+        if partner_ids:
+            # sudo: whether the recipient belongs to the customer, whoever sends.
+            recipient = self.env["res.partner"].sudo().browse(partner_ids)
+            if recipient.commercial_partner_id != self._jingjai_portal_customer():
+                raise UserError(
+                    sender_env._(
+                        "A portal link is only sent to the customer, not to %s.",
+                        recipient.display_name,
+                    )
+                )
+            label = recipient.display_name
+        else:
+            label = numbers[0]
+        return self._jingjai_portal_notify_generate(message, request), label
 
-    def _jingjai_portal_mail_link_generate(self):
-        """Make the link a Send email carries, in the name of whoever sends it.
+    def _jingjai_portal_notify_generate(self, message, request):
+        """Make the link a message carries, in the name of whoever sends it.
 
-        generate() checks that they may share it.
+        generate() checks that they may share it. A message shared from the
+        "Portal link ready" panel gets a link like the panel's (``like``): same
+        validity and access-code rule.
         """
         self.ensure_one()
-        return self.env["jingjai.portal.link"].generate(self._name, self.id)
+        author = self._jingjai_portal_notify_author()
+        # In the author's language, not the customer's the email is written in:
+        # the chatter note of the generation, or why it failed, is for staff.
+        Link = self.env["jingjai.portal.link"].with_context(lang=author.lang)
+        options = {}
+        like_id = request.get("like")
+        if like_id:
+            # sudo: read the panel's link to copy its settings; checked below.
+            like = Link.sudo().browse(like_id if isinstance(like_id, int) else ())
+            like = like.exists()
+            target = like._get_target() if like else None
+            expected = (
+                self._jingjai_portal_customer() if self._name == "res.partner" else self
+            )
+            if not like or target != expected or like.state != "active":
+                raise UserError(
+                    Link.env._(
+                        "The portal link of this message is no longer active: "
+                        "generate a new one."
+                    )
+                )
+            codes_on = self._jingjai_portal_company().jingjai_portal_access_codes
+            options = {
+                "expiry_days": expiry_rules.validity_days(
+                    like.generated_at, like.expires_at
+                ),
+                "require_code": True if like.requires_code and codes_on else None,
+            }
+        return Link.with_user(author).generate(self._name, self.id, **options)
 
-    def _jingjai_portal_mail_scheduled(self, kwargs):
-        """Whether the email posted with ``kwargs`` is sent later.
+    def _jingjai_portal_notify_author(self):
+        """The user who makes the links of a message being sent: its sender.
 
-        It is then rendered from the posted body, which must keep the link.
-        Odoo's composer can schedule the Send email of quotes and invoices alike.
+        A cron (batch or scheduled sending) sends as OdooBot, who is no one:
+        the link is then made by someone the record names. Anyone else, a
+        portal user posting in sudo among them, makes no link.
         """
-        return self._is_notification_scheduled(kwargs.get("scheduled_date"))
+        user = self.env.user
+        if user.active and user._is_internal():
+            return user
+        if user._is_superuser():
+            authors = self._jingjai_portal_mail_link_authors().filtered(
+                lambda author: author.active and author._is_internal()
+            )
+            if authors:
+                return authors[0]
+        raise UserError(
+            self._jingjai_portal_sender_env()._(
+                "Nobody can make the portal link this message needs."
+            )
+        )
 
-    def _jingjai_portal_mail_hide_token_button(self, groups):
-        """``groups`` (of ``_notify_get_recipients_groups``) for our Send email.
+    def _jingjai_portal_sender_env(self):
+        """The environment in the sending user's language.
 
-        The email's portal link is the customer's way in; Odoo's own button would
-        carry the record's permanent access_token next to it.
+        Notifications run in the language of the customer they are written
+        for; what goes wrong with the links is said to the sender.
         """
+        return self.with_context(lang=self.env.user.lang).env
+
+    def _jingjai_portal_notify_groups(self, groups, message):
+        """``groups`` (of ``_notify_get_recipients_groups``) for our messages.
+
+        A message that carries links, or Odoo's confirmation after a Sign &
+        Accept through one, gives nobody but staff Odoo's button with the
+        record's permanent access_token. Each customer's recipient given a link
+        gets it as the email's access button instead, made for them alone.
+        """
+        links = self.env.context.get(LINK_CONTEXT_KEY) or {}
+        if links.get("message_id") != message.id:
+            links = {}
         key = self._jingjai_portal_mail_context_key
-        if self and self.env.context.get(key) == self.id:
-            for group_name, _group_func, group_data in groups:
-                if group_name != "user":
-                    group_data["has_button_access"] = False
-        return groups
+        accepted = bool(self and key and self.env.context.get(key) == self.id)
+        if not links and not accepted:
+            return groups
+        for group_name, _group_func, group_data in groups:
+            if group_name != "user":
+                group_data["has_button_access"] = False
+        urls = links.get("urls") or {}
+        if not urls:
+            return groups
+        title = self._jingjai_portal_mail_link_title()
+        return [
+            [
+                f"jingjai_portal_link_{partner_id}",
+                lambda pdata, partner_id=partner_id: pdata["id"] == partner_id,
+                {
+                    "active": True,
+                    "has_button_access": True,
+                    "button_access": {"url": url, "title": title},
+                },
+            ]
+            for partner_id, url in urls.items()
+        ] + groups
 
-    @api.model
-    def _jingjai_portal_replace_path(self, body, old_path, new_path):
-        """``body`` with every URL path ``old_path`` replaced, as HTML."""
-        # Both paths are plain ASCII without quotes or ampersands: replacing in
-        # the HTML text cannot break its markup. The host part stays as rendered.
-        return Markup(str(body).replace(old_path, new_path))
+    def _jingjai_portal_notify_note(self, message, sent):
+        """Name in the chatter copy of ``message`` the links it carried.
+
+        Each line opens the link's audit record; the URL itself is only in the
+        outgoing email or SMS.
+
+        :param list sent: ``(generate() result, who received it)`` pairs
+        """
+        lines = Markup()
+        for result, recipient in sent:
+            link = self.env["jingjai.portal.link"].sudo().browse(result["link_id"])
+            # In the language of whoever sent it, who reads the chatter.
+            text = link.with_context(lang=link.generated_by_id.lang).env._(
+                "Portal link …%(hint)s sent to %(recipient)s.",
+                hint=link.token_hint,
+                recipient=recipient,
+            )
+            lines += Markup('<p><a href="/odoo/jingjai.portal.link/%s">%s</a></p>') % (
+                link.id,
+                text,
+            )
+        if lines:
+            # sudo: the sender may not edit messages; this adds no token.
+            message.sudo().body = (message.body or Markup()) + lines

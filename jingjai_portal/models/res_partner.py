@@ -40,6 +40,19 @@ class ResPartner(models.Model):
         )
 
     # ------------------------------------------------------------
+    # MAIL: the share panel's email gives the customer a link
+    # ------------------------------------------------------------
+
+    def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
+        groups = super()._notify_get_recipients_groups(
+            message, model_description, msg_vals=msg_vals
+        )
+        return self._jingjai_portal_notify_groups(groups, message)
+
+    def _jingjai_portal_mail_link_title(self):
+        return self.env._("View your documents")
+
+    # ------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------
 

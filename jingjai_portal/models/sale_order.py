@@ -29,7 +29,7 @@ class SaleOrder(models.Model):
     _jingjai_portal_page_template = "jingjai_portal.page_sale_order"
     _jingjai_portal_report_ref = "sale.action_report_saleorder"
     _jingjai_portal_accepts_online = True
-    _jingjai_portal_mail_context_key = "jingjai_portal_mail_link_order_id"
+    _jingjai_portal_mail_context_key = "jingjai_portal_accepted_order_id"
 
     def _jingjai_portal_undeletable_message(self):
         return self.env._(
@@ -116,22 +116,49 @@ class SaleOrder(models.Model):
     def _find_mail_template(self):
         # A quote's Send emails our template, with a quote link button, in the
         # customer's language. Pro-formas and confirmed orders keep Odoo's.
-        template = self._jingjai_portal_mail_sends_link() and self.env.ref(
-            "jingjai_portal.mail_template_quote_portal_link", raise_if_not_found=False
+        template = (
+            self._jingjai_portal_mail_sends_link()
+            and self._jingjai_portal_mail_template()
         )
         return template or super()._find_mail_template()
-
-    def message_post(self, **kwargs):
-        # Unbound: the mixin calls it on this record under a context of its own.
-        return self._jingjai_portal_message_post_with_link(
-            super().message_post.__func__, kwargs
-        )
 
     def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
         groups = super()._notify_get_recipients_groups(
             message, model_description, msg_vals=msg_vals
         )
-        return self._jingjai_portal_mail_hide_token_button(groups)
+        return self._jingjai_portal_notify_groups(groups, message)
+
+    def _send_order_notification_mail(self, mail_template, allow_deferred_sending=True):
+        # After a Sign & Accept through a link, Odoo's confirmation leaves now,
+        # while the context still says it must carry no access_token (see
+        # _jingjai_portal_accept), rather than later from a cron.
+        if self.env.context.get(self._jingjai_portal_mail_context_key) == self.id:
+            allow_deferred_sending = False
+        return super()._send_order_notification_mail(
+            mail_template, allow_deferred_sending=allow_deferred_sending
+        )
+
+    def _get_product_documents(self):
+        # Their links carry the order's permanent access_token: the confirmation
+        # after a Sign & Accept through a link goes without them.
+        if self.env.context.get(self._jingjai_portal_mail_context_key) == self.id:
+            return self.env["product.document"]
+        return super()._get_product_documents()
+
+    def _jingjai_portal_mail_template(self):
+        return (
+            self.env.ref(
+                "jingjai_portal.mail_template_quote_portal_link",
+                raise_if_not_found=False,
+            )
+            or super()._jingjai_portal_mail_template()
+        )
+
+    def _jingjai_portal_mail_link_title(self):
+        return self.env._("View and accept")
+
+    def _jingjai_portal_mail_link_authors(self):
+        return self.user_id
 
     def _jingjai_portal_mail_sends_link(self):
         """Whether Send emails this order with a quote link: quotes, not pro-formas."""
@@ -185,7 +212,11 @@ class SaleOrder(models.Model):
                 )
                 confirm = not self._has_to_be_paid()
                 if confirm:
-                    self._validate_order()
+                    # The customer came through a link: Odoo's confirmation email
+                    # carries no permanent access_token link to outlive it.
+                    self.with_context(
+                        **{self._jingjai_portal_mail_context_key: self.id}
+                    )._validate_order()
         except (UserError, ValidationError) as error:
             _logger.info(
                 "portal link %s: quote %s signed but not confirmed: %s",

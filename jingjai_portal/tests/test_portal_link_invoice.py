@@ -15,7 +15,6 @@ from odoo.tools import pdf as odoo_pdf
 
 from odoo.addons.jingjai_portal.lib import emv, tokens
 from odoo.addons.jingjai_portal.lib.slip import MAX_SLIP_BYTES
-from odoo.addons.jingjai_portal.models.account_move import MAIL_LINK_PLACEHOLDER
 from odoo.addons.jingjai_portal.tests.common import JingjaiPortalCommon
 
 try:
@@ -774,7 +773,7 @@ class TestInvoiceLinkEmail(JingjaiInvoiceLinkCommon):
         self.assertEqual(len(mail), 1)
         body = mail.body_html
         self.assertNotIn("access_token", body)
-        self.assertNotIn(MAIL_LINK_PLACEHOLDER, body)
+        self.assertNotIn("link-made-when-sent", body)
         found = set(LINK_URL.findall(body))
         self.assertEqual(len(found), 1, body)
         link = self.Link._resolve_token(found.pop())
@@ -854,14 +853,15 @@ class TestInvoiceLinkEmail(JingjaiInvoiceLinkCommon):
         self.assertEqual(self.Link.sudo().search_count([]), links_before)
 
     def test_opening_the_send_dialog_makes_no_link(self):
-        """The dialog shows a placeholder; only sending makes a link."""
+        """The dialog's email holds no link; only sending makes one."""
         invoice = self._invoice()
         wizard = (
             self.env["account.move.send.wizard"]
             .with_context(active_model="account.move", active_ids=invoice.ids)
             .create({})
         )
-        self.assertIn(MAIL_LINK_PLACEHOLDER, wizard.body)
+        self.assertIn("The button of this email opens your invoice", wizard.body)
+        self.assertNotIn("/p/", wizard.body)
         self.assertFalse(invoice.jingjai_portal_link_ids)
 
     def test_staff_are_warned_at_send_time_without_promptpay(self):

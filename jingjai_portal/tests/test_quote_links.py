@@ -136,7 +136,7 @@ class TestQuoteLinkMail(QuoteLinkCommon, MockEmail):
         self.assertEqual(len(quote.jingjai_portal_link_ids), 2)
 
     def test_opening_and_cancelling_send_makes_no_link(self):
-        """The dialog shows a placeholder: only sending makes a link."""
+        """The dialog's email holds no link: only sending makes one."""
         quote = self.quote_en
         action = quote.action_quotation_send()
         self.assertEqual(
@@ -146,7 +146,8 @@ class TestQuoteLinkMail(QuoteLinkCommon, MockEmail):
         composer = Form(
             self.env["mail.compose.message"].with_context(**action["context"])
         )
-        self.assertIn("/p/link-made-when-sent", str(composer.body))
+        self.assertIn("The button of this email opens your quotation", composer.body)
+        self.assertNotIn("/p/", str(composer.body))
         self.assertFalse(quote.jingjai_portal_link_ids)
 
     def test_copy_portal_link_still_opens_the_generation_panel(self):
@@ -197,9 +198,9 @@ class TestQuoteLinkMail(QuoteLinkCommon, MockEmail):
             self.order_th._get_confirmation_template(),
         )
 
-    def test_placeholder_from_a_customer_makes_no_link(self):
-        """A customer who types the placeholder in Odoo's portal chatter (posted in
-        sudo, as the customer) mints no link; staff posting it do.
+    def test_no_text_makes_a_link(self):
+        """The old placeholder URL, or any text, posted by a customer in Odoo's
+        portal chatter (in sudo, as the customer) or by staff, makes no link.
         """
         body = Markup("<p>https://example.com/p/link-made-when-sent</p>")
         self.quote_en.with_user(self.user_portal).sudo().message_post(
@@ -207,29 +208,56 @@ class TestQuoteLinkMail(QuoteLinkCommon, MockEmail):
             author_id=self.user_portal.partner_id.id,
             message_type="comment",
         )
-        quote_links = [("sale_order_id", "=", self.quote_en.id)]
-        self.assertFalse(self.Link.search(quote_links))
-        message = self.quote_en.message_post(body=body, message_type="comment")
-        self.assertEqual(len(self.Link.search(quote_links)), 1)
-        self.assertNotIn("link-made-when-sent", str(message.body))
-
-    def test_scheduled_email_keeps_its_link_in_the_message(self):
-        """A scheduled email is rendered later, from the posted message: its body
-        keeps the fresh link instead of the audit record's address.
-        """
-        body = Markup("<p>https://example.com/p/link-made-when-sent</p>")
         message = self.quote_en.message_post(
-            body=body,
+            body=body, message_type="comment", partner_ids=self.customer_en.ids
+        )
+        self.assertFalse(self.Link.search([("sale_order_id", "=", self.quote_en.id)]))
+        self.assertIn("link-made-when-sent", str(message.body), "kept as written")
+
+    def test_link_request_from_a_portal_user_makes_no_link(self):
+        """Only staff make links, even when the request reaches message_post (a
+        customer posting in sudo, as Odoo's portal does, never passes it)."""
+        with self.assertRaisesRegex(UserError, "Nobody can make the portal link"):
+            self.quote_en.with_user(self.user_portal).sudo().message_post(
+                body="Hello",
+                author_id=self.user_portal.partner_id.id,
+                message_type="comment",
+                partner_ids=self.customer_en.ids,
+                jingjai_portal_link={"channel": "email"},
+            )
+        self.assertFalse(self.Link.search([("sale_order_id", "=", self.quote_en.id)]))
+
+    def test_scheduled_email_makes_its_link_when_it_leaves(self):
+        """A message scheduled for later holds no link; its customer's copy gets
+        one when the notifications are sent, in the name of whoever posted it.
+        """
+        message = self.quote_en.message_post(
+            body=Markup("<p>Your quote</p>"),
             message_type="comment",
             partner_ids=self.quote_en.partner_id.ids,
             scheduled_date=fields.Datetime.now() + timedelta(days=1),
+            jingjai_portal_link={"channel": "email"},
         )
-        link = self.Link.search([("sale_order_id", "=", self.quote_en.id)])
+        quote_links = [("sale_order_id", "=", self.quote_en.id)]
+        self.assertFalse(self.Link.search(quote_links))
+        schedule = self.env["mail.message.schedule"].search(
+            [("mail_message_id", "=", message.id)]
+        )
+        self.assertEqual(len(schedule), 1)
+        # What the cron does when the time comes, as OdooBot.
+        cron_env = self.env(user=self.env.ref("base.user_root"))
+        with self.mock_mail_gateway():
+            schedule.with_env(cron_env)._send_notifications()
+        link = self.Link.search(quote_links)
         self.assertEqual(len(link), 1)
-        self.assertNotIn("link-made-when-sent", str(message.body))
-        self.assertNotIn("/odoo/jingjai.portal.link/", str(message.body))
-        token = LINK_IN_BODY.search(str(message.body)).group(2)
+        self.assertEqual(link.generated_by_id, self.quote_en.user_id)
+        customer_mail = self._new_mails.filtered(
+            lambda mail: self.quote_en.partner_id in mail.recipient_ids
+        )
+        token = LINK_IN_BODY.search(customer_mail.body_html).group(2)
         self.assertEqual(self.Link._resolve_token(token), link)
+        self.assertNotIn(token, str(message.body))
+        self.assertIn(f"/odoo/jingjai.portal.link/{link.id}", str(message.body))
 
 
 @tagged("post_install", "-at_install")

@@ -1,6 +1,7 @@
 """Sharing a fresh link from the "Portal link ready" panel: SMS, LINE, WhatsApp,
 email."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from odoo.tests import Form, tagged
@@ -126,12 +127,13 @@ class TestSharePanel(JingjaiPortalCommon, SMSCase, MockEmail):
             self.env["sms.composer"].with_context(**action["context"])
         ).save()
         self.assertEqual(composer.composition_mode, "comment")
-        self.assertEqual(composer.body, share["message"])
+        # The sentence only: the SMS gets its own link when it leaves.
+        self.assertEqual(composer.body, share["message"].rsplit("\n", 1)[0])
         with self.mockSMSGateway():
             composer.with_context(**action["context"]).action_send_sms()
         return composer
 
-    def test_sms_goes_to_the_mobile_and_the_chatter_keeps_no_token(self):
+    def test_sms_goes_to_the_mobile_with_its_own_link_the_chatter_with_none(self):
         for record, number in (
             (self.customer_en, "+66812345678"),
             (self.quote_th, "+66817654321"),
@@ -143,19 +145,27 @@ class TestSharePanel(JingjaiPortalCommon, SMSCase, MockEmail):
                     share["sms_action"]["context"]["default_res_model"], record._name
                 )
                 self._send_sms(share)
-                self.assertSMSIapSent([number], content=params["url"])
-                token = params["url"].rsplit("/p/", 1)[1]
+                sms = self._new_sms
+                self.assertEqual(sms.mapped("number"), [number], "to the mobile")
+                token = sms.body.rsplit("/p/", 1)[1]
+                link = self.Link._resolve_token(token)
+                self.assertEqual(
+                    link._get_target(),
+                    record._jingjai_portal_customer()
+                    if record._name == "res.partner"
+                    else record,
+                )
+                self.assertNotEqual(link.id, params["link_id"])
                 message = record.message_ids.filtered(
                     lambda m: m.message_type == "sms"
                 )[:1]
                 self.assertTrue(message, "the SMS is in the chatter, as Odoo logs it")
                 self.assertNotIn(token, str(message.body))
-                self.assertIn(
-                    f"/odoo/jingjai.portal.link/{params['link_id']}", str(message.body)
-                )
-                self.assertFalse(
-                    self.env["mail.message"].sudo().search([("body", "like", token)])
-                )
+                self.assertIn(f"/odoo/jingjai.portal.link/{link.id}", str(message.body))
+                for each in (token, params["url"].rsplit("/p/", 1)[1]):
+                    self.assertFalse(
+                        self.env["mail.message"].sudo().search([("body", "like", each)])
+                    )
 
     # ------------------------------------------------------------
     # Email
@@ -176,11 +186,11 @@ class TestSharePanel(JingjaiPortalCommon, SMSCase, MockEmail):
         self.assertEqual(share["email_action"]["res_model"], "account.move.send.wizard")
         self.assertTrue(share["email_note"])
 
-    def test_customer_email_carries_this_link_and_the_chatter_does_not(self):
+    def test_customer_email_carries_its_own_link_and_the_chatter_none(self):
         params, share = self._generate(self.customer_th, user=self.user_sales_manager)
         action = share["email_action"]
-        self.assertFalse(share["email_note"])
-        self.assertIn(params["url"], str(action["context"]["default_body"]))
+        self.assertIn("its own new link", share["email_note"])
+        self.assertNotIn("/p/", str(action["context"]["default_body"]))
         self.assertIn("สวัสดี", str(action["context"]["default_body"]), "in Thai")
         composer = Form(
             self.env["mail.compose.message"]
@@ -190,11 +200,15 @@ class TestSharePanel(JingjaiPortalCommon, SMSCase, MockEmail):
         with self.mock_mail_gateway():
             composer.with_context(**action["context"]).action_send_mail()
         self.assertEqual(len(self._new_mails), 1)
-        self.assertIn(params["url"], self._new_mails.body_html)
-        token = params["url"].rsplit("/p/", 1)[1]
-        self.assertFalse(
-            self.env["mail.message"].sudo().search([("body", "like", token)])
-        )
+        token = re.search(r"/p/([\w-]{22})", self._new_mails.body_html).group(1)
+        link = self.Link._resolve_token(token)
+        self.assertEqual(link.scope, "customer")
+        self.assertEqual(link.generated_by_id, self.user_sales_manager)
+        self.assertNotEqual(link.id, params["link_id"])
+        for each in (token, params["url"].rsplit("/p/", 1)[1]):
+            self.assertFalse(
+                self.env["mail.message"].sudo().search([("body", "like", each)])
+            )
 
     def test_customer_without_email_cannot_be_emailed(self):
         self.customer_en.email = False

@@ -1,1 +1,2 @@
 from . import jingjai_portal_link_generate
+from . import mail_compose_message

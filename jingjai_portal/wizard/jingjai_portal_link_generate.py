@@ -1,6 +1,6 @@
 import base64
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -178,6 +178,9 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
         )
         share_self = self.with_context(lang=recipient.lang or self.env.lang)
         message, sms_info = share_self._share_message(record, url)
+        # SMS and email carry a link of their own, like this one, made when they
+        # leave: the composers hold the sentence without any URL.
+        sentence = message.rsplit("\n", 1)[0]
         params = {
             "message": message,
             "sms": dict(sms_info, fits=sms_info["segments"] == 1),
@@ -189,9 +192,16 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
             "email_action": False,
             "email_disabled_reason": False,
             "email_note": False,
+            "sms_note": False,
         }
         if mobile:
-            params["sms_action"] = self._share_sms_action(record, message, mobile, link)
+            params["sms_action"] = self._share_sms_action(
+                record, sentence, mobile, link
+            )
+            params["sms_note"] = self.env._(
+                "The SMS carries its own new link, made when it leaves, valid as "
+                "long as this one."
+            )
         else:
             params["sms_disabled_reason"] = self.env._(
                 "%s has no mobile number: add one on the customer to send the link "
@@ -199,13 +209,18 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
                 recipient.display_name,
             )
         try:
-            params["email_action"] = self._share_email_action(record, url, link)
+            params["email_action"] = self._share_email_action(record, link)
         except UserError as error:
             params["email_disabled_reason"] = error.args[0]
         if record._name != "res.partner":
             params["email_note"] = self.env._(
                 "The email is Send to Client's: it carries its own new link, made "
                 "when the email leaves, not this one."
+            )
+        else:
+            params["email_note"] = self.env._(
+                "The email carries its own new link, made when it leaves, valid as "
+                "long as this one."
             )
         return params
 
@@ -272,8 +287,9 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
             encoding=info["encoding"],
         )
 
-    def _share_sms_action(self, record, message, mobile, link):
-        """Odoo's SMS composer on the shared record, with the message, to ``mobile``."""
+    def _share_sms_action(self, record, sentence, mobile, link):
+        """Odoo's SMS composer on the shared record, to ``mobile``, with the
+        sentence; the SMS gets its own link, like ``link``, when it leaves."""
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Send SMS"),
@@ -285,13 +301,13 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
                 "default_composition_mode": "comment",
                 "default_res_model": record._name,
                 "default_res_id": record.id,
-                "default_body": message,
+                "default_body": sentence,
                 "default_recipient_single_number_itf": mobile,
                 SHARE_CONTEXT_KEY: link.id,
             },
         }
 
-    def _share_email_action(self, record, url, link):
+    def _share_email_action(self, record, link):
         """The email composer: Send to Client for documents, a short email for
         customers. Raises UserError when the record cannot be emailed."""
         if record._name == "sale.order":
@@ -307,18 +323,18 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
                 )
             )
         company = record._jingjai_portal_company()
-        # The email is in the customer's language; the rest in the user's.
+        # The email is in the customer's language; the rest in the user's. Its
+        # link is the email's button, made for the customer when it is sent.
         customer_env = self.with_context(lang=record.lang or self.env.lang).env
-        body = Markup('<p>%s</p><p>%s</p><p><a href="%s">%s</a></p>') % (
+        body = Markup("<p>%s</p><p>%s</p>") % (
             customer_env._("Hello %s,", record.name),
             customer_env._(
-                "Here is the link to your quotes, orders and invoices at %(company)s. "
-                "It works until %(date)s, with no password.",
+                "Here is a private link to your quotes, orders and invoices at "
+                "%(company)s, with no password: the button of this email. It works "
+                "for %(days)s days. Please do not forward this email.",
                 company=company.name,
-                date=link._format_datetime(link.expires_at),
+                days=expiry_rules.validity_days(link.generated_at, link.expires_at),
             ),
-            escape(url),
-            escape(url),
         )
         return {
             "type": "ir.actions.act_window",

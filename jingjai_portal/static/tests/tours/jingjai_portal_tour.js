@@ -114,8 +114,9 @@ registry.category("web_tour.tours").add("jingjai_portal_settings_access_codes", 
     ],
 });
 
-// Send to Client on a quote or an invoice: the template's button points at the
-// placeholder; once sent, the chatter points at the link's record, not its URL.
+// Send to Client on a quote or an invoice: the email in the dialog holds no link
+// (it is made for the customer's copy as it leaves); once sent, the chatter
+// points at the link's record, not its URL.
 function sendSteps(sendButton, confirmButton) {
     return [
         {
@@ -124,8 +125,8 @@ function sendSteps(sendButton, confirmButton) {
             run: "click",
         },
         {
-            content: "The email's button waits for the link made when the email leaves",
-            trigger: ".modal div[name='body'] a[href*='/p/']",
+            content: "The email in the dialog holds no portal link",
+            trigger: ".modal div[name='body']:contains('The button of this email opens'):not(:has(a[href*='/p/']))",
         },
         {
             content: "Send",
