@@ -50,7 +50,6 @@
             "jingjai_portal/static/tests/tours/**/*",
         ],
     },
-    "post_load": "_post_load",
     "installable": True,
     "application": False,
 }

@@ -72,6 +72,29 @@ def redact_record(record):
             record.exc_text = redacted
 
 
+class RedactedRecordMixin:
+    """Mixed into a LogRecord class: its records are redacted when made."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        redact_record(self)
+
+
+def redacting_record_class(record_class):
+    """``record_class`` whose records are redacted (itself when it already is)."""
+    if issubclass(record_class, RedactedRecordMixin):
+        return record_class
+    return type(
+        f"Redacted{record_class.__name__}", (RedactedRecordMixin, record_class), {}
+    )
+
+
+def is_redacting(factory):
+    return isinstance(factory, RedactingRecordFactory) or (
+        isinstance(factory, type) and issubclass(factory, RedactedRecordMixin)
+    )
+
+
 class RedactingRecordFactory:
     """A log record factory that redacts what the wrapped factory makes."""
 
@@ -92,5 +115,5 @@ def install():
     as a module's ``post_load`` hook is.
     """
     factory = logging.getLogRecordFactory()
-    if not isinstance(factory, RedactingRecordFactory):
+    if not is_redacting(factory):
         logging.setLogRecordFactory(RedactingRecordFactory(factory))

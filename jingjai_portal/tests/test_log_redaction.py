@@ -10,6 +10,7 @@ import http.client
 import logging
 import re
 
+from odoo import netsvc
 from odoo.tests import BaseCase, HttpCase, tagged
 
 from odoo.addons.jingjai_portal.lib import log_redaction
@@ -69,18 +70,29 @@ class TestRedact(BaseCase):
         line = "portal link 42 generated for res.partner,7 abcdefghijklmnopqrstuv"
         self.assertEqual(log_redaction.redact(line), line)
 
+    def test_odoo_setting_logging_up_again_keeps_the_redaction(self):
+        """Odoo's init_logger() puts its own record class back as the factory
+        whenever the configuration is parsed anew: that class redacts too."""
+        factory = logging.getLogRecordFactory()
+        try:
+            logging.setLogRecordFactory(logging.LogRecord)
+            netsvc.init_logger()
+            self.assertIs(logging.getLogRecordFactory(), netsvc.LogRecord)
+            record = logging.getLogger("werkzeug").makeRecord(
+                "werkzeug", logging.INFO, __file__, 0, "GET /p/%s", (TOKEN,), None
+            )
+            self.assertNotIn(TOKEN, record.getMessage())
+        finally:
+            logging.setLogRecordFactory(factory)
+
     def test_records_are_redacted_when_made(self):
         """Any logger, any level, any handler: the record itself is redacted, its
         traceback too; the factory is installed once.
         """
-        self.assertIsInstance(
-            logging.getLogRecordFactory(), log_redaction.RedactingRecordFactory
-        )
+        factory = logging.getLogRecordFactory()
+        self.assertTrue(log_redaction.is_redacting(factory))
         log_redaction.install()
-        self.assertNotIsInstance(
-            logging.getLogRecordFactory().factory,
-            log_redaction.RedactingRecordFactory,
-        )
+        self.assertIs(logging.getLogRecordFactory(), factory, "installed twice")
         for name, level in (
             ("werkzeug", logging.INFO),
             ("odoo.http", logging.WARNING),
