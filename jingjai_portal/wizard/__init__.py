@@ -1,1 +1,2 @@
 from . import jingjai_portal_link_generate
+from . import account_payment_register
