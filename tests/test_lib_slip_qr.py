@@ -106,3 +106,19 @@ def test_choose_takes_the_slip_qr_among_others():
 def test_crc_is_emv_crc():
     head = slip_qr.build("004", "X1")[:-4]
     assert slip_qr.build("004", "X1")[-4:] == emv.crc16_ccitt_false(head)
+
+
+def test_a_huge_pdf_page_is_rendered_small():
+    """A 200-inch page would be a bitmap of gigabytes at 200 dpi: it is capped."""
+    pytest.importorskip("pypdfium2")
+    pytest.importorskip("zxingcpp")
+    slip_scan = load("slip_scan")
+    pdf = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages"
+        b"/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R"
+        b"/MediaBox[0 0 14400 14400]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF"
+    )
+    image = slip_scan.pdf_first_page(pdf)
+    assert max(image.size) <= slip_scan.MAX_SIDE
+    assert slip_scan.qr_texts(pdf, "pdf") == []
+    assert slip_scan.qr_texts(b"not an image", "image") == []

@@ -49,7 +49,10 @@ def pdf_first_page(content):
         document = pypdfium2.PdfDocument(content)
         try:
             page = document[0]
-            return page.render(scale=PDF_RENDER_SCALE).to_pil()
+            width, height = page.get_size()
+            # A page the size of a wall must not become a bitmap of gigabytes.
+            scale = min(PDF_RENDER_SCALE, MAX_SIDE / max(width, height, 1))
+            return page.render(scale=scale).to_pil()
         finally:
             document.close()
     except Exception:  # noqa: BLE001 - pdfium raises on anything it cannot draw
