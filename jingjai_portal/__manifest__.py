@@ -16,7 +16,9 @@
         "sms",
         "phone_validation",
     ],
-    "external_dependencies": {"python": ["qrcode", "phonenumbers"]},
+    "external_dependencies": {
+        "python": ["qrcode", "phonenumbers", "zxing-cpp", "pypdfium2"]
+    },
     "data": [
         "security/ir.model.access.csv",
         "security/jingjai_portal_security.xml",
@@ -27,6 +29,7 @@
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
+        "views/jingjai_portal_slip_views.xml",
         "views/res_config_settings_views.xml",
         "views/jingjai_portal_menus.xml",
         "views/jingjai_portal_templates.xml",

@@ -1,30 +1,17 @@
 import base64
-import io
 import re
-import warnings
 
-from markupsafe import Markup
-from PIL import Image
-
-from odoo import Command, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools.image import IMAGE_MAX_RESOLUTION
-from odoo.tools.pdf import PdfFileReader
 
 from ..lib import qr_image
 from ..lib import slip as slip_rules
-from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
 
 PAID_STATES = ("paid", "in_payment")
 
 # What the invoice page offers, by payment state (see _jingjai_portal_payment).
 PAYABLE_STATES = ("promptpay", "not_thb", "no_promptpay")
-
-
-# Uploads kept per invoice: enough for every honest retry, not a free file store.
-MAX_SLIPS_PER_INVOICE = 20
-SLIP_IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
 
 
 class AccountMove(models.Model):
@@ -48,6 +35,33 @@ class AccountMove(models.Model):
         "not mark the invoice paid: register the payment once the transfer is "
         "confirmed.",
     )
+
+    jingjai_portal_slip_record_ids = fields.One2many(
+        "jingjai.portal.slip",
+        "move_id",
+        string="Payment slips",
+        readonly=True,
+        groups="account.group_account_invoice",
+    )
+    jingjai_portal_slip_count = fields.Integer(
+        string="Slips",
+        compute="_compute_jingjai_portal_slip_count",
+        groups="account.group_account_invoice",
+    )
+
+    @api.depends("jingjai_portal_slip_record_ids")
+    def _compute_jingjai_portal_slip_count(self):
+        for move in self:
+            move.jingjai_portal_slip_count = len(move.jingjai_portal_slip_record_ids)
+
+    def action_jingjai_portal_slips(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "jingjai_portal.action_jingjai_portal_slip"
+        )
+        action["domain"] = [("move_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
 
     def _jingjai_portal_undeletable_message(self):
         return self.env._(
@@ -124,6 +138,7 @@ class AccountMove(models.Model):
                 "slip_url": f"{page_url}/slip",
                 "slip_max_mb": slip_rules.MAX_SLIP_BYTES // (1024 * 1024),
                 "slip_error": False,
+                "slip_notice": self._jingjai_portal_slip_notice(),
             }
         )
         return values
@@ -408,12 +423,25 @@ class AccountMove(models.Model):
             )
         )
 
-    def _jingjai_portal_receive_slip(self, link, filename, content, ip_address):
-        """Keep a transfer slip a customer uploaded, and tell the accountant.
+    def _jingjai_portal_slip_notice(self):
+        """What the page says about the customer's last slip when it was not
+        accepted or was used before: ``(kind, message)`` or None.
+        """
+        self.ensure_one()
+        # sudo: for the page of an anonymous visitor; only a message about the
+        # customer's own last slip on this invoice comes out.
+        last_sudo = (
+            self.env["jingjai.portal.slip"]
+            .sudo()
+            .search([("move_id", "=", self.id)], order="id desc", limit=1)
+        )
+        return last_sudo._customer_notice() if last_sudo else None
 
-        The slip is attached to the invoice, announced in its chatter (link, time,
-        IP, file) and an activity asks the accountant to check it. It never marks
-        the invoice paid: only a registered payment does.
+    def _jingjai_portal_receive_slip(self, link, filename, content, ip_address):
+        """Keep a transfer slip a customer uploaded, and tell the accountant
+        (``jingjai.portal.slip._receive``: checks, QR, duplicates, chatter,
+        activity). It never marks the invoice paid: only a registered payment
+        does.
 
         :param link: the ``jingjai.portal.link`` (sudo) the visitor came through
         :param str filename: the name the visitor's device gave the file
@@ -422,181 +450,7 @@ class AccountMove(models.Model):
         :return: the ``ir.attachment``
         """
         self.ensure_one()
-        if self._jingjai_portal_payment()["state"] not in PAYABLE_STATES:
-            raise UserError(
-                self.env._("This invoice has nothing left to pay: no slip is needed.")
-            )
-        if len(self.jingjai_portal_slip_ids) >= MAX_SLIPS_PER_INVOICE:
-            raise UserError(
-                self.env._(
-                    "We already received %s slips for this invoice. Please contact "
-                    "us instead.",
-                    MAX_SLIPS_PER_INVOICE,
-                )
-            )
-        mimetype, extension = self._jingjai_portal_check_slip(content)
-        display_name = slip_rules.safe_display_name(filename)
-        number = len(self.jingjai_portal_slip_ids) + 1
-        # sudo: uploaded by an anonymous visitor through a live link to this
-        # invoice. Created "pending" (composer, id 0) as a visitor's upload must
-        # be for message_post to accept it; the post moves it onto the invoice.
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": "slip-%s-%s.%s"
-                    % (re.sub(r"\W+", "_", self.name).strip("_"), number, extension),
-                    "raw": content,
-                    "mimetype": mimetype,
-                    "res_model": "mail.compose.message",
-                    "res_id": 0,
-                    "description": display_name,
-                }
-            )
+        slip = self.env["jingjai.portal.slip"]._receive(
+            self, link, filename, content, ip_address
         )
-        move_sudo = self.sudo()
-        now = fields.Datetime.context_timestamp(
-            self.with_context(tz=BUSINESS_TIMEZONE), fields.Datetime.now()
-        )
-        move_sudo.message_post(
-            body=Markup("<p>%s</p>")
-            % self.env._(
-                "Payment slip “%(file)s” uploaded through portal link …%(hint)s on "
-                "%(time)s from %(ip)s. The invoice is not marked paid: check the "
-                "transfer, then register the payment.",
-                file=display_name,
-                hint=link.token_hint,
-                time=now.strftime("%Y-%m-%d %H:%M"),
-                ip=ip_address or "?",
-            ),
-            author_id=self.env.ref("base.partner_root").id,
-            message_type="notification",
-            subtype_xmlid="mail.mt_note",
-            attachment_ids=attachment.ids,
-        )
-        move_sudo.jingjai_portal_slip_ids = [Command.link(attachment.id)]
-        self._jingjai_portal_slip_activity(link)
-        return attachment
-
-    def _jingjai_portal_check_slip(self, content):
-        """``(mimetype, extension)`` of an acceptable slip; UserError otherwise.
-
-        Decided from the content only: the leading bytes, then Pillow reads
-        images through (dimensions, structure) and pypdf PDFs (pages, nothing
-        active), so a renamed page, script or archive is refused whatever its
-        name says.
-        """
-        try:
-            mimetype, extension, kind = slip_rules.sniff(content)
-            if kind == "image":
-                self._jingjai_portal_check_slip_image(content, mimetype)
-            else:
-                self._jingjai_portal_check_slip_pdf(content)
-        except slip_rules.SlipError as error:
-            messages = {
-                "empty": self.env._("Choose the file of your payment slip."),
-                "too_large": self.env._(
-                    "This file is too large: a slip can be at most %s MB.",
-                    slip_rules.MAX_SLIP_BYTES // (1024 * 1024),
-                ),
-                "bad_type": self.env._(
-                    "This file is not a picture or a PDF we can read. Send a "
-                    "screenshot or photo of the slip (JPEG, PNG or WebP) or a PDF."
-                ),
-                "pdf_active": self.env._(
-                    "This PDF contains scripts, actions or attached files, which we "
-                    "do not accept. Send a screenshot or photo of the slip instead."
-                ),
-                "pdf_locked": self.env._(
-                    "This PDF is protected by a password. Send it without the "
-                    "password, or a screenshot or photo of the slip."
-                ),
-            }
-            raise UserError(messages[error.reason]) from error
-        return mimetype, extension
-
-    @api.model
-    def _jingjai_portal_check_slip_image(self, content, mimetype):
-        try:
-            with warnings.catch_warnings():
-                # Pillow only warns below twice its own pixel limit.
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                with Image.open(io.BytesIO(content)) as image:
-                    if (
-                        image.format != SLIP_IMAGE_FORMATS[mimetype]
-                        or image.width * image.height > IMAGE_MAX_RESOLUTION
-                    ):
-                        raise slip_rules.SlipError("bad_type")
-                    image.verify()
-        except (
-            OSError,
-            SyntaxError,
-            ValueError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-        ) as error:
-            raise slip_rules.SlipError("bad_type") from error
-
-    @api.model
-    def _jingjai_portal_check_slip_pdf(self, content):
-        """Read a PDF slip with Odoo's pypdf: it must parse, have at least one
-        page and carry nothing a viewer would run or open by itself.
-
-        :raise slip_rules.SlipError: ``bad_type``, ``pdf_locked`` or
-            ``pdf_active``
-        """
-        try:
-            reader = PdfFileReader(io.BytesIO(content), strict=False)
-            encrypted = getattr(reader, "is_encrypted", None)
-            if encrypted is None:  # PyPDF2 1.x
-                encrypted = reader.isEncrypted
-        except Exception as error:  # noqa: BLE001 - pypdf raises anything on junk
-            raise slip_rules.SlipError("bad_type") from error
-        if encrypted:
-            # Only an empty user password (an owner-only lock) opens it here.
-            try:
-                opened = reader.decrypt("")
-            except Exception as error:  # noqa: BLE001 - unsupported encryption
-                raise slip_rules.SlipError("pdf_locked") from error
-            if not opened:
-                raise slip_rules.SlipError("pdf_locked")
-        try:
-            pages = len(reader.pages)
-            active = slip_rules.pdf_active_name(reader.trailer)
-        except slip_rules.SlipError:
-            raise
-        except Exception as error:  # noqa: BLE001 - broken objects, bad xref
-            raise slip_rules.SlipError("bad_type") from error
-        if not pages:
-            raise slip_rules.SlipError("bad_type")
-        if active:
-            raise slip_rules.SlipError("pdf_active")
-
-    def _jingjai_portal_slip_activity(self, link):
-        """One open "check the payment slip" activity for the accountant."""
-        self.ensure_one()
-        activity_type = self.env.ref("jingjai_portal.mail_activity_type_payment_slip")
-        move_sudo = self.sudo()
-        if move_sudo.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == activity_type
-        ):
-            return False
-        assignee = next(
-            (
-                user
-                for user in (self.invoice_user_id, link.generated_by_id)
-                if user.active and user._is_internal()
-            ),
-            self.env.ref("base.user_admin"),
-        )
-        # sudo: asked by an anonymous visitor; the activity goes to staff only.
-        return move_sudo.activity_schedule(
-            activity_type_id=activity_type.id,
-            user_id=assignee.id,
-            note=self.env._(
-                "The customer uploaded a payment slip through portal link …%s. "
-                "Check the transfer on the bank account, then register the payment.",
-                link.token_hint,
-            ),
-        )
+        return slip.attachment_id

@@ -676,7 +676,9 @@ class TestInvoiceLinkPages(JingjaiInvoiceLinkCommon, HttpCase):
     def test_slip_count_is_limited(self):
         """Past the limit of slips per invoice, more are refused."""
         with patch(
-            "odoo.addons.jingjai_portal.models.account_move.MAX_SLIPS_PER_INVOICE", 2
+            "odoo.addons.jingjai_portal.models.jingjai_portal_slip"
+            ".MAX_SLIPS_PER_INVOICE",
+            2,
         ):
             for _index in range(2):
                 self.assertEqual(
