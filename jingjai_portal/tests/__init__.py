@@ -8,3 +8,4 @@ from . import test_quote_link_pages
 from . import test_access_codes
 from . import test_share_panel
 from . import test_security_matrix
+from . import test_good_citizen
