@@ -8,6 +8,8 @@ PROMPTPAY_PROXY_TYPES = ("mobile", "merchant_tax_id", "ewallet_id")
 # EMV text fields are "ans": printable ASCII. Thai script there makes banking
 # apps that count bytes, not characters, read a wrong length and refuse the QR.
 NOT_EMV_TEXT = re.compile(r"[^ -~]+")
+# What account_qr_code_emv removes from a reference before putting it in a QR.
+NOT_EMV_REFERENCE = re.compile(r"[^ A-Za-z0-9_@.\\/#&+-]+")
 # EMV lengths of the merchant name (59), city (60) and reference label (62.05).
 MERCHANT_NAME_MAX = 25
 MERCHANT_CITY_MAX = 15
@@ -15,11 +17,13 @@ REFERENCE_LABEL_MAX = 25
 
 
 class ResPartnerBank(models.Model):
-    """Odoo's Thai PromptPay QR (account_qr_code_emv + l10n_th), completed.
+    """PromptPay for the add-on's own invoice page, from Odoo's Thai EMV QR.
 
-    Odoo builds the payload; this only corrects what Thai banking apps need and
-    Odoo leaves out, for Thai accounts and for every QR Odoo makes from them
-    (the invoice PDF too, so the PDF and the portal page carry the same code):
+    Odoo (account_qr_code_emv + l10n_th) builds the fields; the add-on's page
+    and its QR image then correct what Thai banking apps need and Odoo leaves
+    out. Only that page: Odoo's own QR codes (the invoice PDF's, any other
+    module's) stay exactly as Odoo builds them, so nothing overrides Odoo's
+    builder here.
 
     * the amount always with two decimals ("1234.50"), as EMV and PromptPay
       write it, where Odoo writes "100" or Python's "1234.5";
@@ -34,29 +38,18 @@ class ResPartnerBank(models.Model):
     _inherit = "res.partner.bank"
 
     # ------------------------------------------------------------
-    # ODOO'S EMV QR, COMPLETED FOR THAILAND
+    # ODOO'S EMV QR, COMPLETED FOR THE PORTAL LINK'S PAGE
     # ------------------------------------------------------------
 
-    def _get_qr_code_vals_list(
-        self,
-        qr_method,
-        amount,
-        currency,
-        debtor_partner,
-        free_communication,
-        structured_communication,
-    ):
-        vals = super()._get_qr_code_vals_list(
-            qr_method,
-            amount,
-            currency,
-            debtor_partner,
-            free_communication,
-            structured_communication,
+    def _jingjai_portal_promptpay_vals_list(self, amount, currency, debtor, reference):
+        """Odoo's EMV fields ``[(tag, value)]`` to pay ``amount``, corrected."""
+        self.ensure_one()
+        vals = self._get_qr_code_vals_list(
+            "emv_qr", amount, currency, debtor, reference, None
         )
-        if qr_method != "emv_qr" or self.country_code != "TH":
-            return vals
         has_amount = bool(amount) and not currency.is_zero(amount)
+        # Odoo's own cleaning of the reference, before it would add it.
+        comment = NOT_EMV_REFERENCE.sub("", self._remove_accents(reference or ""))
         corrected = {
             1: "12" if has_amount else "11",
             54: float_repr(currency.round(amount), currency.decimal_places)
@@ -66,15 +59,13 @@ class ResPartnerBank(models.Model):
             or "NA",
             60: self._jingjai_portal_emv_text(self.partner_id.city, MERCHANT_CITY_MAX)
             or "NA",
+            # Sub-tag 05, the reference label: the bank shows it with the
+            # transfer, so the payment can be matched to the invoice.
+            62: self._serialize(5, comment[:REFERENCE_LABEL_MAX])
+            if self.include_reference and comment
+            else None,
         }
         return [(tag, corrected.get(tag, value)) for tag, value in vals]
-
-    def _get_additional_data_field(self, comment):
-        if self.country_code == "TH" and comment:
-            # Sub-tag 05, the reference label: the bank shows it with the transfer,
-            # so the payment can be matched to the invoice.
-            return self._serialize(5, comment[:REFERENCE_LABEL_MAX])
-        return super()._get_additional_data_field(comment)
 
     def _jingjai_portal_emv_text(self, text, limit):
         """``text`` as EMV text: accents removed, printable ASCII, at most ``limit``."""
@@ -115,9 +106,16 @@ class ResPartnerBank(models.Model):
         )
 
     def _jingjai_portal_promptpay_payload(self, amount, currency, debtor, reference):
-        """The EMV payload Odoo builds to pay ``amount`` to this account."""
+        """The EMV payload of the add-on's own QR to pay ``amount`` to this account.
+
+        Serialized and closed with its CRC as Odoo's ``_get_qr_vals`` does.
+        """
         self.ensure_one()
-        return self._get_qr_vals("emv_qr", amount, currency, debtor, reference, None)
+        vals = self._jingjai_portal_promptpay_vals_list(
+            amount, currency, debtor, reference
+        )
+        payload = "".join(self._serialize(tag, value) for tag, value in vals) + "6304"
+        return payload + format(self._get_crc16(payload.encode()), "04X")
 
     def _jingjai_portal_promptpay_display_id(self):
         """The PromptPay ID as people write it: 081-234-5678, 0-1055-51234-56-7."""

@@ -18,6 +18,9 @@ _logger = logging.getLogger(__name__)
 # What the customer types on the quote page.
 SIGNER_NAME_MAX_LENGTH = 100
 DECLINE_REASON_MAX_LENGTH = 2000
+# Context key of the share panel's Email button: check the quote can be emailed
+# before Send opens, as a click on the form's Send does.
+SEND_CHECK_CONTEXT_KEY = "jingjai_portal_send_check"
 
 
 class SaleOrder(models.Model):
@@ -108,8 +111,14 @@ class SaleOrder(models.Model):
 
     def action_quotation_send(self):
         # Say what is missing before the Send dialog opens, not after the
-        # salesperson has written the email.
-        if len(self) == 1 and self._jingjai_portal_mail_sends_link():
+        # salesperson has written the email: when someone clicks Send (Odoo's
+        # own Send buttons of the quote form say so with check_document_layout,
+        # the share panel with its own key). Code that opens the dialog, Odoo's
+        # own flows and tests among it, gets Odoo's dialog as before.
+        clicked = self.env.context.get("check_document_layout") or self.env.context.get(
+            SEND_CHECK_CONTEXT_KEY
+        )
+        if clicked and len(self) == 1 and self._jingjai_portal_mail_sends_link():
             self._jingjai_portal_check_mailable()
         return super().action_quotation_send()
 

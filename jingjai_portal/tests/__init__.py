@@ -18,3 +18,4 @@ from . import test_slip_pdf
 from . import test_link_previews
 from . import test_mail_links
 from . import test_slip_qr
+from . import test_good_citizen

@@ -173,19 +173,33 @@ class TestQuoteLinkMail(QuoteLinkCommon, MockEmail):
         link = self.Link._resolve_token(url.rsplit("/p/", 1)[1])
         self.assertEqual(link.sale_order_id, self.quote_en)
 
+    def _click_send(self, quote):
+        """Send as the quote form's buttons call it (Odoo sets this context)."""
+        return quote.with_context(check_document_layout=True).action_quotation_send()
+
     def test_send_without_customer_email_says_what_is_missing(self):
         """No (valid) email on the customer: a UserError naming them, no link."""
         for email in (False, "not an address"):
             with self.subTest(email=email):
                 self.customer_en.email = email
                 with self.assertRaisesRegex(UserError, "Evergreen Trading Ltd"):
-                    self.quote_en.action_quotation_send()
+                    self._click_send(self.quote_en)
         self.assertFalse(self.quote_en.jingjai_portal_link_ids)
 
     def test_send_on_an_outdated_quote_is_refused_before_the_dialog(self):
         self._outdate(self.quote_en)
         with self.assertRaisesRegex(UserError, "expired"):
-            self.quote_en.action_quotation_send()
+            self._click_send(self.quote_en)
+
+    def test_send_opened_by_code_is_odoos(self):
+        """Code that opens Send (Odoo's own flows and tests do, for customers
+        without email too) gets Odoo's dialog, not the form button's checks.
+        """
+        self.customer_en.email = False
+        action = self.quote_en.action_quotation_send()
+        self.assertEqual(action["res_model"], "mail.compose.message")
+        self.assertTrue(action["context"]["mark_so_as_sent"])
+        self.assertFalse(self.quote_en.jingjai_portal_link_ids)
 
     def test_proforma_and_confirmed_orders_keep_odoos_templates(self):
         """Only quotes get the link email: pro-formas and orders keep Odoo's."""

@@ -11,6 +11,7 @@ from ..lib import expiry as expiry_rules
 from ..lib import sms as sms_rules
 from ..models.jingjai_portal_link import SCOPE_BY_MODEL
 from ..models.mail_thread import SHARE_CONTEXT_KEY
+from ..models.sale_order import SEND_CHECK_CONTEXT_KEY
 
 QR_SIZE = 240
 
@@ -311,7 +312,9 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
         """The email composer: Send to Client for documents, a short email for
         customers. Raises UserError when the record cannot be emailed."""
         if record._name == "sale.order":
-            return record.action_quotation_send()
+            return record.with_context(
+                **{SEND_CHECK_CONTEXT_KEY: True}
+            ).action_quotation_send()
         if record._name == "account.move":
             return record.action_invoice_sent()
         if not record.email_normalized:
