@@ -17,3 +17,4 @@ from . import test_request_link_concurrency
 from . import test_slip_pdf
 from . import test_link_previews
 from . import test_website_pages
+from . import test_multi_company
