@@ -1,10 +1,16 @@
+import posixpath
+import re
+
 import werkzeug.exceptions
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from odoo import models
 from odoo.http import request
 
 from ..lib.security_headers import SECURITY_HEADERS
+
+# A "." or ".." path segment.
+DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|$)")
 
 
 class IrHttp(models.AbstractModel):
@@ -12,6 +18,16 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _match(cls, path_info):
+        if DOT_SEGMENT.search(path_info) and posixpath.normpath(path_info).startswith(
+            "/p/"
+        ):
+            # No link URL has a "." or ".." segment (browsers resolve them
+            # before sending): only a crafted request does. Answered here, for
+            # the pages' layout cannot render such a path once website is
+            # installed (its canonical URL refuses dot segments).
+            response = NotFound().get_response(request.httprequest.environ)
+            response.headers.update(SECURITY_HEADERS)
+            werkzeug.exceptions.abort(response)
         rule, args = super()._match(path_info)
         if rule.rule.startswith("/p/"):
             allowed = cls._jingjai_portal_refused_method(rule, path_info)

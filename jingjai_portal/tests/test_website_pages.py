@@ -155,3 +155,21 @@ class TestPagesWithWebsite(JingjaiPortalCommon, HttpCase):
         token, _subpath = self.pages["customer"]
         document = html.fromstring(self._get(f"/p/{token}").content)
         self.assertEqual(document.getroottree().getroot().get("lang"), "th-TH")
+
+    def test_dot_segments_are_not_found(self):
+        """Crafted paths with "." or ".." segments (browsers never send them) get a
+        404 with the /p/ headers, not the website's error on their canonical URL.
+        """
+        token, _subpath = self.pages["customer"]
+        for path in (
+            f"/p/{token}/%2e%2e/pdf",
+            f"/p/..%2f{token}",
+            f"/p/{token}%2f..%2f..%2fweb",
+            f"/p/{token}/invoice/%2e%2e%2f{self.invoice_th.id}",
+            "/p/%2e%2e/%2e%2e/web/database/manager",
+        ):
+            with self.subTest(path=path):
+                response = self._get(path)
+                self.assertEqual(response.status_code, 404)
+                for header, value in SECURITY_HEADERS.items():
+                    self.assertEqual(response.headers.get(header), value, header)
