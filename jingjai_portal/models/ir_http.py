@@ -1,16 +1,12 @@
 import posixpath
-import re
 
 import werkzeug.exceptions
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from odoo import models
 from odoo.http import request
 
 from ..lib.security_headers import SECURITY_HEADERS
-
-# A "." or ".." path segment.
-DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|$)")
 
 
 class IrHttp(models.AbstractModel):
@@ -18,16 +14,6 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _match(cls, path_info):
-        if DOT_SEGMENT.search(path_info) and posixpath.normpath(path_info).startswith(
-            "/p/"
-        ):
-            # No link URL has a "." or ".." segment (browsers resolve them
-            # before sending): only a crafted request does. Answered here, for
-            # the pages' layout cannot render such a path once website is
-            # installed (its canonical URL refuses dot segments).
-            response = NotFound().get_response(request.httprequest.environ)
-            response.headers.update(SECURITY_HEADERS)
-            werkzeug.exceptions.abort(response)
         rule, args = super()._match(path_info)
         if rule.rule.startswith("/p/"):
             allowed = cls._jingjai_portal_refused_method(rule, path_info)
@@ -77,6 +63,39 @@ class IrHttp(models.AbstractModel):
         ]:
             return ["POST"]
         return None
+
+    @classmethod
+    def _url_localized(
+        cls,
+        url=None,
+        lang_code=None,
+        canonical_domain=None,
+        prefetch_langs=False,
+        force_default_lang=False,
+    ):
+        # Without a URL, the current page's: the website's layout names it as
+        # the canonical URL of every page. Below /p/ that is a credential, and
+        # one 404 page for every path, crafted ones with ".." segments
+        # included (which website cannot build a canonical URL of): the
+        # canonical URL of a link's page is just where links live.
+        if (
+            not url
+            and request
+            and (
+                request.httprequest.path.startswith("/p/")
+                or (posixpath.normpath(request.httprequest.path) + "/").startswith(
+                    "/p/"
+                )
+            )
+        ):
+            url = "/p/"
+        return super()._url_localized(
+            url,
+            lang_code=lang_code,
+            canonical_domain=canonical_domain,
+            prefetch_langs=prefetch_langs,
+            force_default_lang=force_default_lang,
+        )
 
     @classmethod
     def _handle_error(cls, exception):

@@ -97,6 +97,9 @@ class TestPagesWithWebsite(JingjaiPortalCommon, HttpCase):
             self.assertFalse(
                 urlsplit(source).netloc, f"{what} loads {source} from elsewhere"
             )
+        for canonical in document.xpath("//link[@rel='canonical']/@href"):
+            # The website names the page's canonical URL: never the link's.
+            self.assertEqual(urlsplit(canonical).path, "/p/", what)
         body = response.text
         for way_out in WAYS_OUT:
             self.assertNotIn(f'href="{way_out}', body, f"{what} offers {way_out}")
