@@ -39,13 +39,25 @@ CODE_PAGE_STATUS = {
 class PortalLinkController(http.Controller):
     """Pages opened through a portal link: ``/p/<token>…``.
 
+    Every route is a frontend page (``website=True``), as Odoo's portal pages
+    are: with ``website`` installed it renders in the website's layout, with
+    ``request.website`` set. None is ``multilang``: a page speaks its customer's
+    language whatever the URL or the browser asks for, and a /p/ URL is never
+    redirected to a language-prefixed one.
+
     Every route resolves the link once (:meth:`_open_link`), which logs the view
     and answers for links that are not active. What a page shows comes from the
     shared record's model, through ``jingjai.portal.link.mixin``.
     """
 
     @http.route(
-        "/p/<string:token>", type="http", auth="public", methods=["GET"], sitemap=False
+        "/p/<string:token>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        sitemap=False,
+        website=True,
+        multilang=False,
     )
     def portal_link_page(self, token, **kwargs):
         link_sudo, refusal = self._open_link(token, "/")
@@ -59,6 +71,8 @@ class PortalLinkController(http.Controller):
         auth="public",
         methods=["GET"],
         sitemap=False,
+        website=True,
+        multilang=False,
     )
     def portal_link_pdf(self, token, **kwargs):
         link_sudo, refusal = self._open_link(token, "/pdf", closed_pdf=True)
@@ -75,6 +89,8 @@ class PortalLinkController(http.Controller):
         auth="public",
         methods=["GET"],
         sitemap=False,
+        website=True,
+        multilang=False,
     )
     def portal_link_section(self, token, section, page=1, **kwargs):
         link_sudo, refusal = self._open_link(token, f"/{section}")
@@ -122,6 +138,8 @@ class PortalLinkController(http.Controller):
         auth="public",
         methods=["GET"],
         sitemap=False,
+        website=True,
+        multilang=False,
     )
     def portal_link_document(
         self, token, document_type, document_id, report=None, **kwargs
@@ -151,6 +169,8 @@ class PortalLinkController(http.Controller):
         auth="public",
         methods=["POST"],
         sitemap=False,
+        website=True,
+        multilang=False,
     )
     def portal_link_request(self, token, **kwargs):
         link_sudo = self._find_link(token, "/request-link")
@@ -164,7 +184,14 @@ class PortalLinkController(http.Controller):
             {"link": link_sudo, "company": link_sudo.company_id, "reason": "requested"},
         )
 
-    @http.route("/p/<path:anything>", type="http", auth="public", sitemap=False)
+    @http.route(
+        "/p/<path:anything>",
+        type="http",
+        auth="public",
+        sitemap=False,
+        website=True,
+        multilang=False,
+    )
     def portal_link_unknown(self, anything, **kwargs):
         return self._not_found()
 
@@ -181,6 +208,8 @@ class PortalLinkController(http.Controller):
         auth="public",
         methods=["GET"],
         sitemap=False,
+        website=True,
+        multilang=False,
     )
     def portal_link_promptpay_png(self, token, document_id=None, **kwargs):
         """The invoice's PromptPay QR as a file to save: customers open the link on
@@ -216,6 +245,8 @@ class PortalLinkController(http.Controller):
         auth="public",
         methods=["POST"],
         sitemap=False,
+        website=True,
+        multilang=False,
     )
     def portal_link_slip(self, token, document_id=None, slip=None, **kwargs):
         """A customer sends the slip of their transfer (form post, CSRF checked)."""
@@ -257,6 +288,8 @@ class PortalLinkController(http.Controller):
         auth="public",
         methods=["POST"],
         sitemap=False,
+        website=True,
+        multilang=False,
     )
     def portal_link_accept(
         self,
@@ -311,6 +344,8 @@ class PortalLinkController(http.Controller):
         auth="public",
         methods=["POST"],
         sitemap=False,
+        website=True,
+        multilang=False,
     )
     def portal_link_decline(self, token, document_id=None, reason=None, **kwargs):
         """The customer declines a quote (form post, CSRF checked by Odoo)."""
@@ -367,6 +402,8 @@ class PortalLinkController(http.Controller):
         auth="public",
         methods=["POST"],
         sitemap=False,
+        website=True,
+        multilang=False,
     )
     def portal_link_code_send(self, token, next_path="/", **kwargs):
         """Send a fresh access code to the customer (form post, CSRF checked)."""
@@ -388,6 +425,8 @@ class PortalLinkController(http.Controller):
         auth="public",
         methods=["POST"],
         sitemap=False,
+        website=True,
+        multilang=False,
     )
     def portal_link_code_check(self, token, code=None, next_path="/", **kwargs):
         """Check the code typed in; the right one unlocks the link in this browser."""

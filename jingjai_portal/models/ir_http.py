@@ -1,3 +1,5 @@
+import posixpath
+
 import werkzeug.exceptions
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -61,6 +63,39 @@ class IrHttp(models.AbstractModel):
         ]:
             return ["POST"]
         return None
+
+    @classmethod
+    def _url_localized(
+        cls,
+        url=None,
+        lang_code=None,
+        canonical_domain=None,
+        prefetch_langs=False,
+        force_default_lang=False,
+    ):
+        # Without a URL, the current page's: the website's layout names it as
+        # the canonical URL of every page. Below /p/ that is a credential, and
+        # one 404 page for every path, crafted ones with ".." segments
+        # included (which website cannot build a canonical URL of): the
+        # canonical URL of a link's page is just where links live.
+        if (
+            not url
+            and request
+            and (
+                request.httprequest.path.startswith("/p/")
+                or (posixpath.normpath(request.httprequest.path) + "/").startswith(
+                    "/p/"
+                )
+            )
+        ):
+            url = "/p/"
+        return super()._url_localized(
+            url,
+            lang_code=lang_code,
+            canonical_domain=canonical_domain,
+            prefetch_langs=prefetch_langs,
+            force_default_lang=force_default_lang,
+        )
 
     @classmethod
     def _handle_error(cls, exception):

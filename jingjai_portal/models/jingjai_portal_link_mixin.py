@@ -274,9 +274,13 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         """The record's standard PDF as ``(content, filename)``."""
         self.ensure_one()
         # sudo: the visitor is anonymous; the link already proved access to self.
+        # In the record's company, as Odoo's portal renders reports
+        # (_show_report): the request's company is the website's or the public
+        # user's, and the report's header and texts are the document's company's.
         content, _report_type = (
             self.env["ir.actions.report"]
             .sudo()
+            .with_company(self._jingjai_portal_company())
             ._render_qweb_pdf(self._jingjai_portal_report_ref, [self.id])
         )
         # Same file name as Odoo's own portal download.
