@@ -3,7 +3,6 @@ import io
 import re
 import warnings
 
-from markupsafe import Markup
 from PIL import Image
 
 from odoo import Command, api, fields, models, tools
@@ -456,31 +455,28 @@ class AccountMove(models.Model):
         mimetype, extension = self._jingjai_portal_check_slip(content)
         display_name = slip_rules.safe_display_name(filename)
         number = len(self.jingjai_portal_slip_ids) + 1
-        # sudo: uploaded by an anonymous visitor through a live link to this
-        # invoice. Created "pending" (composer, id 0) as a visitor's upload must
-        # be for message_post to accept it; the post moves it onto the invoice.
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": "slip-%s-%s.%s"
-                    % (re.sub(r"\W+", "_", self.name).strip("_"), number, extension),
-                    "raw": content,
-                    "mimetype": mimetype,
-                    "res_model": "mail.compose.message",
-                    "res_id": 0,
-                    "description": display_name,
-                }
-            )
+        # Uploaded by an anonymous visitor through a live link to this invoice,
+        # kept by OdooBot, who announces it. Created "pending" (composer, id 0)
+        # by the poster, as message_post wants it; the post moves it onto the
+        # invoice.
+        staff_sudo = self._jingjai_portal_as_staff()
+        attachment = staff_sudo.env["ir.attachment"].create(
+            {
+                "name": "slip-%s-%s.%s"
+                % (re.sub(r"\W+", "_", self.name).strip("_"), number, extension),
+                "raw": content,
+                "mimetype": mimetype,
+                "res_model": "mail.compose.message",
+                "res_id": 0,
+                "description": display_name,
+            }
         )
         move_sudo = self.sudo()
         now = fields.Datetime.context_timestamp(
             self.with_context(tz=BUSINESS_TIMEZONE), fields.Datetime.now()
         )
-        move_sudo.message_post(
-            body=Markup("<p>%s</p>")
-            % self.env._(
+        self._jingjai_portal_staff_note(
+            lambda env: env._(
                 "Payment slip “%(file)s” uploaded through portal link …%(hint)s on "
                 "%(time)s from %(ip)s. The invoice is not marked paid: check the "
                 "transfer, then register the payment.",
@@ -489,9 +485,6 @@ class AccountMove(models.Model):
                 time=now.strftime("%Y-%m-%d %H:%M"),
                 ip=ip_address or "?",
             ),
-            author_id=self.env.ref("base.partner_root").id,
-            message_type="notification",
-            subtype_xmlid="mail.mt_note",
             attachment_ids=attachment.ids,
         )
         move_sudo.jingjai_portal_slip_ids = [Command.link(attachment.id)]
@@ -595,27 +588,13 @@ class AccountMove(models.Model):
     def _jingjai_portal_slip_activity(self, link):
         """One open "check the payment slip" activity for the accountant."""
         self.ensure_one()
-        activity_type = self.env.ref("jingjai_portal.mail_activity_type_payment_slip")
-        move_sudo = self.sudo()
-        if move_sudo.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == activity_type
-        ):
-            return False
-        assignee = next(
-            (
-                user
-                for user in (self.invoice_user_id, link.generated_by_id)
-                if user.active and user._is_internal()
-            ),
-            self.env.ref("base.user_admin"),
-        )
-        # sudo: asked by an anonymous visitor; the activity goes to staff only.
-        return move_sudo.activity_schedule(
-            activity_type_id=activity_type.id,
-            user_id=assignee.id,
-            note=self.env._(
+        return self._jingjai_portal_staff_activity(
+            link,
+            "jingjai_portal.mail_activity_type_payment_slip",
+            lambda env: env._(
                 "The customer uploaded a payment slip through portal link …%s. "
                 "Check the transfer on the bank account, then register the payment.",
                 link.token_hint,
             ),
+            users=self.invoice_user_id,
         )

@@ -277,6 +277,83 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         return content, f"{filename}.pdf"
 
     # ------------------------------------------------------------
+    # STAFF NOTICES: what a visitor's action leaves for staff
+    # ------------------------------------------------------------
+
+    def _jingjai_portal_as_staff(self, lang=None):
+        """This record as OdooBot writes on it for a visitor, in ``lang``.
+
+        A visitor's request runs as the Public user, who belongs to one
+        company only: an activity or note it created would name it as creator,
+        and every staff member working in another company would get an access
+        error opening the record's chatter. OdooBot is internal, so every user
+        of every company may read it. Staff read these texts, not the customer:
+        they are in ``lang``, else the company's language, never the one the
+        customer's page speaks.
+        """
+        self.ensure_one()
+        lang = lang or self._jingjai_portal_company().partner_id.lang
+        installed = dict(self.env["res.lang"].get_installed())
+        # sudo: written for an anonymous visitor, whom nothing else allows to.
+        return (
+            self.with_user(self.env.ref("base.user_root"))
+            .sudo()
+            .with_context(lang=lang if lang in installed else None)
+        )
+
+    def _jingjai_portal_staff_note(self, note, **kwargs):
+        """Post an internal note for staff on a visitor's behalf.
+
+        :param note: ``note(env)`` returns the text, translated with ``env``
+            (the company's language)
+        :param kwargs: more arguments of ``message_post`` (attachments)
+        """
+        self.ensure_one()
+        staff_sudo = self._jingjai_portal_as_staff()
+        return staff_sudo.message_post(
+            body=Markup("<p>%s</p>") % note(staff_sudo.env),
+            author_id=staff_sudo.env.user.partner_id.id,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+            **kwargs,
+        )
+
+    def _jingjai_portal_staff_activity(self, link, activity_type_xmlid, note, users=()):
+        """One open activity of this type on this record, for a visitor's request.
+
+        Asking again while one is open adds nothing, so double submits stay
+        harmless. It goes to the first active internal user among ``users``
+        and the link's maker, else to the administrator, in their language.
+
+        :param link: the ``jingjai.portal.link`` the visitor came through
+        :param str activity_type_xmlid: the ``mail.activity.type``
+        :param note: ``note(env)`` returns the text, translated with ``env``
+        :param users: who should be asked before the link's maker
+        :return: the new ``mail.activity``, or False when one was open
+        """
+        self.ensure_one()
+        activity_type = self.env.ref(activity_type_xmlid)
+        # sudo: asked by an anonymous visitor; the activity goes to staff only.
+        if self.sudo().activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+        ):
+            return False
+        assignee = next(
+            (
+                user
+                for user in (*users, link.sudo().generated_by_id)
+                if user.active and user._is_internal()
+            ),
+            self.env.ref("base.user_admin"),
+        )
+        staff_sudo = self._jingjai_portal_as_staff(assignee.lang)
+        return staff_sudo.activity_schedule(
+            activity_type_id=activity_type.id,
+            user_id=assignee.id,
+            note=note(staff_sudo.env),
+        )
+
+    # ------------------------------------------------------------
     # MAIL: Send with a portal link instead of Odoo's access token
     # ------------------------------------------------------------
 

@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 from odoo.tools import format_amount
 from odoo.tools.image import image_data_uri
 
+from odoo.addons.web.controllers.utils import clean_action
+
 from ..lib import expiry as expiry_rules
 from ..lib import sms as sms_rules
 from ..models.jingjai_portal_link import SCOPE_BY_MODEL
@@ -194,18 +196,23 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
             params["sms_action"] = self._share_sms_action(record, message, mobile, link)
         else:
             params["sms_disabled_reason"] = self.env._(
-                "%s has no mobile number: add one on the customer to send the link "
-                "by SMS.",
+                "%s has no mobile number in its Phone field: enter one on the "
+                "customer to send the link by SMS.",
                 recipient.display_name,
             )
         try:
-            params["email_action"] = self._share_email_action(record, url, link)
+            # The panel's buttons run these actions in the browser, not through
+            # a button call that would complete them: Odoo's invoice Send
+            # action comes with a view mode only, and the web client needs views.
+            params["email_action"] = clean_action(
+                self._share_email_action(record, url, link), self.env
+            )
         except UserError as error:
             params["email_disabled_reason"] = error.args[0]
         if record._name != "res.partner":
             params["email_note"] = self.env._(
-                "The email is Send to Client's: it carries its own new link, made "
-                "when the email leaves, not this one."
+                "Email opens the document's own Send dialog: that email carries "
+                "a new link of its own, made when it is sent, not this one."
             )
         return params
 
