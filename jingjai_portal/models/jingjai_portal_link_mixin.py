@@ -15,6 +15,12 @@ BUSINESS_TIMEZONE = "Asia/Bangkok"
 MAIL_LINK_PLACEHOLDER = "/p/link-made-when-sent"
 
 
+def _staff_text(note, env):
+    """The text of ``note``: ``note(env)``, in ``env``'s language, or itself
+    when it is already a string (translated by the caller)."""
+    return note(env) if callable(note) else note
+
+
 class JingjaiPortalLinkMixin(models.AbstractModel):
     """What a record shared through portal links must answer.
 
@@ -129,7 +135,11 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
             raise UserError(
                 self.env._("This record has no active portal link to revoke.")
             )
-        active_links.action_revoke()
+        return self._jingjai_portal_revoke_links(active_links)
+
+    def _jingjai_portal_revoke_links(self, links):
+        """Revoke ``links`` and tell staff how many died."""
+        links.action_revoke()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -138,7 +148,7 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
                 "message": self.env._(
                     "%s portal link(s) revoked. Generate a new one and send it "
                     "through a different channel if the customer still needs access.",
-                    len(active_links),
+                    len(links),
                 ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
@@ -305,13 +315,13 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         """Post an internal note for staff on a visitor's behalf.
 
         :param note: ``note(env)`` returns the text, translated with ``env``
-            (the company's language)
+            (the company's language); a string is posted as it is
         :param kwargs: more arguments of ``message_post`` (attachments)
         """
         self.ensure_one()
         staff_sudo = self._jingjai_portal_as_staff()
         return staff_sudo.message_post(
-            body=Markup("<p>%s</p>") % note(staff_sudo.env),
+            body=Markup("<p>%s</p>") % _staff_text(note, staff_sudo.env),
             author_id=staff_sudo.env.user.partner_id.id,
             message_type="notification",
             subtype_xmlid="mail.mt_note",
@@ -350,7 +360,7 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         return staff_sudo.activity_schedule(
             activity_type_id=activity_type.id,
             user_id=assignee.id,
-            note=note(staff_sudo.env),
+            note=_staff_text(note, staff_sudo.env),
         )
 
     # ------------------------------------------------------------
