@@ -1,6 +1,6 @@
 import logging
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import psycopg2.errors
 from markupsafe import Markup
@@ -13,6 +13,7 @@ from odoo.tools import SQL
 from ..lib import expiry as expiry_rules
 from ..lib import tokens
 from ..lib.text import plain_text
+from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE, _staff_text
 
 _logger = logging.getLogger(__name__)
 
@@ -92,6 +93,11 @@ class JingjaiPortalLink(models.Model):
     )
     generated_at = fields.Datetime(required=True, readonly=True)
     expires_at = fields.Datetime(required=True, readonly=True)
+    last_valid_day = fields.Date(
+        compute="_compute_last_valid_day",
+        help="The last day the link opens, in Bangkok: a link that ends at "
+        "midnight is valid through the day before.",
+    )
     revoked_at = fields.Datetime(readonly=True, copy=False)
     revoked_by_id = fields.Many2one(
         comodel_name="res.users", readonly=True, copy=False, ondelete="restrict"
@@ -180,6 +186,16 @@ class JingjaiPortalLink(models.Model):
                 "target": link._get_target().sudo().display_name or "",
                 "hint": link.token_hint or "",
             }
+
+    @api.depends("expires_at")
+    def _compute_last_valid_day(self):
+        business = self.with_context(tz=BUSINESS_TIMEZONE)
+        for link in self:
+            link.last_valid_day = link.expires_at and (
+                fields.Datetime.context_timestamp(
+                    business, link.expires_at - timedelta(seconds=1)
+                ).date()
+            )
 
     @api.depends("revoked_at", "expires_at", "scope")
     @api.depends_context("jingjai_portal_now")
@@ -674,6 +690,7 @@ class JingjaiPortalLink(models.Model):
         """Post an internal note on the record the link was made from.
 
         :param note: ``note(env)`` returns the text, translated with ``env``
+            (a string is posted as it is)
         """
         self.ensure_one()
         if not self.env.user._is_internal():
@@ -688,7 +705,7 @@ class JingjaiPortalLink(models.Model):
             self._get_target()
             .sudo()
             .message_post(
-                body=Markup("<p>%s</p>") % note(staff.env),
+                body=Markup("<p>%s</p>") % _staff_text(note, staff.env),
                 author_id=self.env.user.partner_id.id,
                 message_type="notification",
                 subtype_xmlid="mail.mt_note",

@@ -11,7 +11,7 @@ from odoo.tools.image import image_data_uri
 
 from ..lib import signature as signature_rules
 from ..lib.text import ControlCharacterError, plain_text
-from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
+from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE, _staff_text
 
 _logger = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class SaleOrder(models.Model):
                 self.env._(
                     "%(customer)s has no valid email address, so the quote cannot "
                     "be emailed. Add one on the customer, or share the quote with "
-                    "••• → Copy Portal Link (for example on LINE).",
+                    "its Portal Link button (for example on LINE).",
                     customer=self.partner_id.display_name,
                 )
             )
@@ -438,7 +438,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         staff_sudo = self._jingjai_portal_as_staff(self.user_id.lang)
         return staff_sudo.message_post(
-            body=note(staff_sudo.env),
+            body=_staff_text(note, staff_sudo.env),
             author_id=self.partner_id.id,
             message_type="comment",
             subtype_xmlid="mail.mt_note",

@@ -78,6 +78,26 @@ class TestVisitorNotices(JingjaiInvoiceLinkCommon, HttpCase):
 
         :param texts: English texts the notes or activities must hold
         """
+        # What the web client asks when it opens the form: the chatter's
+        # activities and messages, in the user's one company.
+        self.authenticate(user.login, user.login)
+        self.opener.cookies.set("cids", str(self.company.id))
+        thread = {"thread_model": record._name, "thread_id": record.id}
+        self.make_jsonrpc_request(
+            "/mail/data",
+            {
+                "fetch_params": [
+                    [
+                        "mail.thread",
+                        {**thread, "request_list": ["activities", "followers"]},
+                    ]
+                ],
+                "context": {"allowed_company_ids": self.company.ids},
+            },
+        )
+        self.make_jsonrpc_request(
+            "/mail/thread/messages", {**thread, "fetch_params": {"limit": 30}}
+        )
         self.env.invalidate_all()
         record = record.with_user(user).with_context(
             allowed_company_ids=self.company.ids, lang=user.lang

@@ -4,7 +4,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 from odoo.tools.image import image_data_uri
 
 from odoo.addons.web.controllers.utils import clean_action
@@ -158,6 +158,9 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
                     self._fields["scope"]._description_selection(self.env)
                 )[link.scope],
                 "expires_at": link._format_datetime(link.expires_at),
+                # A link ending at midnight is shown by its last day, as the
+                # panel that made it asked for it.
+                "last_valid_day": format_date(self.env, link.last_valid_day),
                 "link_id": link.id,
                 "share": self._share_params(link, result["url"]),
             },
