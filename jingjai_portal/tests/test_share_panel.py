@@ -202,7 +202,10 @@ class TestSharePanel(JingjaiPortalCommon, SMSCase, MockEmail):
         # their views: Odoo's invoice Send action has a view mode only.
         for record in (self.quote_en, self.invoice_en, self.customer_en):
             _params, share = self._generate(record)
-            self.assertEqual(share["email_action"]["views"], [(False, "form")])
+            self.assertEqual(
+                [tuple(view) for view in share["email_action"]["views"]],
+                [(False, "form")],
+            )
 
     def test_customer_email_carries_this_link_and_the_chatter_does_not(self):
         params, share = self._generate(self.customer_th, user=self.user_sales_manager)
