@@ -593,16 +593,17 @@ class JingjaiPortalLink(models.Model):
             "network": code_rules.network_key(ip_address) or "?",
             "until": until,
         }
-        if lockout["scope"] == "browser":
-            note = self.env._(
-                "Portal link …%(hint)s: %(count)s wrong access codes within an "
-                "hour from one browser, at %(ip)s. That browser is locked until "
-                "%(until)s (Bangkok time); other browsers can still enter a code.",
-                count=code_rules.LOCKOUT_FAILURES,
-                **values,
-            )
-        else:
-            note = self.env._(
+
+        def note(env):
+            if lockout["scope"] == "browser":
+                return env._(
+                    "Portal link …%(hint)s: %(count)s wrong access codes within an "
+                    "hour from one browser, at %(ip)s. That browser is locked until "
+                    "%(until)s (Bangkok time); other browsers can still enter a code.",
+                    count=code_rules.LOCKOUT_FAILURES,
+                    **values,
+                )
+            return env._(
                 "Portal link …%(hint)s: %(count)s wrong access codes within an "
                 "hour from the network %(network)s (last from %(ip)s). Every "
                 "browser there is locked until %(until)s (Bangkok time); other "
@@ -610,6 +611,7 @@ class JingjaiPortalLink(models.Model):
                 count=code_rules.NETWORK_LOCKOUT_FAILURES,
                 **values,
             )
+
         self._post_audit_note(note)
 
     def _access_code_request_contact(self, ip_address, browser_key):
@@ -619,32 +621,21 @@ class JingjaiPortalLink(models.Model):
         for a new link; asking again while it is open adds nothing.
         """
         self.ensure_one()
-        # sudo: asked by an anonymous visitor; the activity goes to staff only.
-        target_sudo = self._get_target().sudo()
-        activity_type = self.env.ref(
-            "jingjai_portal.mail_activity_type_access_code_contact"
-        )
-        if target_sudo.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == activity_type
-        ):
-            return False
-        assignee = (
-            self.generated_by_id
-            if self.generated_by_id.active
-            else self.env.ref("base.user_admin")
-        )
-        self._access_code_log("no_destination", ip_address, browser_key)
-        return target_sudo.activity_schedule(
-            activity_type_id=activity_type.id,
-            user_id=assignee.id,
-            note=self.env._(
+        target = self._get_target()
+        if not target._jingjai_portal_staff_activity(
+            self,
+            "jingjai_portal.mail_activity_type_access_code_contact",
+            lambda env: env._(
                 "The customer opened portal link …%s, which requires an access "
                 "code, but we have no mobile number or email address to send it "
-                "to. Add one to the customer and ask them to try again, or "
-                "contact them.",
+                "to. Enter a mobile number in the customer's Phone field or an "
+                "email address and ask them to try again, or contact them.",
                 self.token_hint,
             ),
-        )
+        ):
+            return False
+        self._access_code_log("no_destination", ip_address, browser_key)
+        return True
 
     def _access_code_log(
         self, event_type, ip_address, browser_key, code=None, **values

@@ -21,6 +21,12 @@ LINK_PARAMETER = "jingjai_portal_link"
 LINK_CONTEXT_KEY = "jingjai_portal_notify_links"
 
 
+def _staff_text(note, env):
+    """The text of ``note``: ``note(env)``, in ``env``'s language, or itself
+    when it is already a string (translated by the caller)."""
+    return note(env) if callable(note) else note
+
+
 class JingjaiPortalLinkMixin(models.AbstractModel):
     """What a record shared through portal links must answer.
 
@@ -136,7 +142,11 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
             raise UserError(
                 self.env._("This record has no active portal link to revoke.")
             )
-        active_links.action_revoke()
+        return self._jingjai_portal_revoke_links(active_links)
+
+    def _jingjai_portal_revoke_links(self, links):
+        """Revoke ``links`` and tell staff how many died."""
+        links.action_revoke()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -145,7 +155,7 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
                 "message": self.env._(
                     "%s portal link(s) revoked. Generate a new one and send it "
                     "through a different channel if the customer still needs access.",
-                    len(active_links),
+                    len(links),
                 ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
@@ -286,6 +296,85 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         # Same file name as Odoo's own portal download.
         filename = re.sub(r"\W+", "_", self._get_report_base_filename())
         return content, f"{filename}.pdf"
+
+    # ------------------------------------------------------------
+    # STAFF NOTICES: what a visitor's action leaves for staff
+    # ------------------------------------------------------------
+
+    def _jingjai_portal_as_staff(self, lang=None):
+        """This record as OdooBot writes on it for a visitor, in ``lang``.
+
+        A visitor's request runs as the Public user, who belongs to one
+        company only: an activity or note it created would name it as creator,
+        and every staff member working in another company would get an access
+        error opening the record's chatter. OdooBot is internal, so every user
+        of every company may read it. Staff read these texts, not the customer:
+        they are in ``lang``, else the company's language, never the one the
+        customer's page speaks.
+        """
+        self.ensure_one()
+        lang = lang or self._jingjai_portal_company().partner_id.lang
+        installed = dict(self.env["res.lang"].get_installed())
+        # sudo: written for an anonymous visitor, whom nothing else allows to.
+        return (
+            self.with_user(self.env.ref("base.user_root"))
+            .sudo()
+            .with_context(lang=lang if lang in installed else None)
+        )
+
+    def _jingjai_portal_staff_note(self, note, **kwargs):
+        """Post an internal note for staff on a visitor's behalf.
+
+        :param note: ``note(env)`` returns the text, translated with ``env``
+            (the company's language); a string is posted as it is
+        :param kwargs: more arguments of ``message_post`` (attachments)
+        """
+        self.ensure_one()
+        staff_sudo = self._jingjai_portal_as_staff()
+        text = _staff_text(note, staff_sudo.env)
+        return staff_sudo.message_post(
+            # Markup already holds its paragraphs; a plain text is one.
+            body=text if isinstance(text, Markup) else Markup("<p>%s</p>") % text,
+            author_id=staff_sudo.env.user.partner_id.id,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+            **kwargs,
+        )
+
+    def _jingjai_portal_staff_activity(self, link, activity_type_xmlid, note, users=()):
+        """One open activity of this type on this record, for a visitor's request.
+
+        Asking again while one is open adds nothing, so double submits stay
+        harmless. It goes to the first active internal user among ``users``
+        and the link's maker, else to the administrator, in their language.
+
+        :param link: the ``jingjai.portal.link`` the visitor came through
+        :param str activity_type_xmlid: the ``mail.activity.type``
+        :param note: ``note(env)`` returns the text, translated with ``env``
+        :param users: who should be asked before the link's maker
+        :return: the new ``mail.activity``, or False when one was open
+        """
+        self.ensure_one()
+        activity_type = self.env.ref(activity_type_xmlid)
+        # sudo: asked by an anonymous visitor; the activity goes to staff only.
+        if self.sudo().activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+        ):
+            return False
+        assignee = next(
+            (
+                user
+                for user in (*users, link.sudo().generated_by_id)
+                if user.active and user._is_internal()
+            ),
+            self.env.ref("base.user_admin"),
+        )
+        staff_sudo = self._jingjai_portal_as_staff(assignee.lang)
+        return staff_sudo.activity_schedule(
+            activity_type_id=activity_type.id,
+            user_id=assignee.id,
+            note=_staff_text(note, staff_sudo.env),
+        )
 
     # ------------------------------------------------------------
     # MAIL AND SMS: the link goes only into the customer's copy

@@ -201,28 +201,26 @@ class JingjaiPortalSlip(models.Model):
         if first:
             verdict = "same_file" if first.digest == digest else "same_transfer"
         number = len(move.jingjai_portal_slip_ids) + 1
-        # sudo: uploaded by an anonymous visitor through a live link to this
-        # invoice. Created "pending" (composer, id 0) as a visitor's upload must
-        # be for message_post to accept it; the post moves it onto the invoice.
-        attachment_sudo = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": "slip-%s-%s.%s"
-                    % (re.sub(r"\W+", "_", move.name).strip("_"), number, extension),
-                    "raw": content,
-                    "mimetype": mimetype,
-                    "res_model": "mail.compose.message",
-                    "res_id": 0,
-                    "description": display_name,
-                }
-            )
+        # Uploaded by an anonymous visitor through a live link to this invoice,
+        # kept by OdooBot (readable by staff of every company), who announces it.
+        # Created "pending" (composer, id 0) as a visitor's upload must be for
+        # message_post to accept it; the post moves it onto the invoice.
+        staff_sudo = move._jingjai_portal_as_staff()
+        attachment_sudo = staff_sudo.env["ir.attachment"].create(
+            {
+                "name": "slip-%s-%s.%s"
+                % (re.sub(r"\W+", "_", move.name).strip("_"), number, extension),
+                "raw": content,
+                "mimetype": mimetype,
+                "res_model": "mail.compose.message",
+                "res_id": 0,
+                "description": display_name,
+            }
         )
         payment = move._jingjai_portal_payment()
-        # sudo: the visitor may create the slip of the invoice its link opens,
-        # nothing else; staff read it under the access rules.
-        slip_sudo = self.sudo().create(
+        # sudo (OdooBot's): the visitor may create the slip of the invoice its
+        # link opens, nothing else; staff read it under the access rules.
+        slip_sudo = staff_sudo.env["jingjai.portal.slip"].create(
             {
                 "move_id": move.id,
                 "partner_id": move.commercial_partner_id.id,
@@ -240,30 +238,31 @@ class JingjaiPortalSlip(models.Model):
                 "duplicate_of_id": first.id if first else False,
             }
         )
-        move_sudo = move.sudo()
         now = fields.Datetime.context_timestamp(
             move.with_context(tz=BUSINESS_TIMEZONE), fields.Datetime.now()
         )
-        body = Markup("<p>%s</p>") % self.env._(
-            "Payment slip “%(file)s” uploaded through portal link …%(hint)s on "
-            "%(time)s from %(ip)s. The invoice is not marked paid: check the "
-            "transfer, then register the payment.",
-            file=display_name,
-            hint=link.token_hint,
-            time=now.strftime("%Y-%m-%d %H:%M"),
-            ip=ip_address or "?",
-        )
-        body += Markup("<p>%s</p>") % slip_sudo._qr_summary()
-        move_sudo.message_post(
-            body=body,
-            author_id=self.env.ref("base.partner_root").id,
-            message_type="notification",
-            subtype_xmlid="mail.mt_note",
+        move._jingjai_portal_staff_note(
+            lambda env: (
+                Markup("<p>%s</p><p>%s</p>")
+                % (
+                    env._(
+                        "Payment slip “%(file)s” uploaded through portal link …%(hint)s "
+                        "on %(time)s from %(ip)s. The invoice is not marked paid: check "
+                        "the transfer, then register the payment.",
+                        file=display_name,
+                        hint=link.token_hint,
+                        time=now.strftime("%Y-%m-%d %H:%M"),
+                        ip=ip_address or "?",
+                    ),
+                    slip_sudo.with_env(env)._qr_summary(),
+                )
+            ),
             attachment_ids=attachment_sudo.ids,
         )
-        move_sudo.jingjai_portal_slip_ids = [fields.Command.link(attachment_sudo.id)]
+        staff_sudo.jingjai_portal_slip_ids = [fields.Command.link(attachment_sudo.id)]
         slip_sudo._activity(link)
-        return slip_sudo
+        # The visitor's notice is in the visitor's language, not the staff's.
+        return slip_sudo.with_env(self.sudo().env)
 
     def _qr_summary(self):
         """One sentence for the chatter and the activity: what the QR says."""
@@ -325,37 +324,37 @@ class JingjaiPortalSlip(models.Model):
         reused slip is added to it when one is open already.
         """
         self.ensure_one()
-        move_sudo = self.move_id.sudo()
+        move = self.move_id
         activity_type = self.env.ref("jingjai_portal.mail_activity_type_payment_slip")
-        summary = self._qr_summary()
         # sudo: asked by an anonymous visitor; the activity goes to staff only.
-        open_activity = move_sudo.activity_ids.filtered(
+        open_activity = move.sudo().activity_ids.filtered(
             lambda activity: activity.activity_type_id == activity_type
         )[:1]
         if open_activity:
             if self.verdict in DUPLICATE_VERDICTS:
-                open_activity.note = (open_activity.note or Markup()) + Markup(
-                    "<p>%s</p>"
-                ) % summary
+                # In the language of whoever the activity is for.
+                staff_sudo = move._jingjai_portal_as_staff(open_activity.user_id.lang)
+                summary = self.with_env(staff_sudo.env)._qr_summary()
+                open_activity.with_env(staff_sudo.env).note = (
+                    open_activity.note or Markup()
+                ) + Markup("<p>%s</p>") % summary
             return False
-        assignee = next(
-            (
-                user
-                for user in (self.move_id.invoice_user_id, link.generated_by_id)
-                if user.active and user._is_internal()
+        return move._jingjai_portal_staff_activity(
+            link,
+            "jingjai_portal.mail_activity_type_payment_slip",
+            lambda env: (
+                Markup("<p>%s</p><p>%s</p>")
+                % (
+                    env._(
+                        "The customer uploaded a payment slip through portal link …%s. "
+                        "Check the transfer on the bank account, then register the "
+                        "payment.",
+                        link.token_hint,
+                    ),
+                    self.with_env(env)._qr_summary(),
+                )
             ),
-            self.env.ref("base.user_admin"),
-        )
-        note = Markup("<p>%s</p><p>%s</p>") % (
-            self.env._(
-                "The customer uploaded a payment slip through portal link …%s. "
-                "Check the transfer on the bank account, then register the payment.",
-                link.token_hint,
-            ),
-            summary,
-        )
-        return move_sudo.activity_schedule(
-            activity_type_id=activity_type.id, user_id=assignee.id, note=note
+            users=move.invoice_user_id,
         )
 
     # ------------------------------------------------------------

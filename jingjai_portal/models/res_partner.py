@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -17,12 +17,25 @@ class ResPartner(models.Model):
     _jingjai_portal_customer_path = "commercial_partner_id"
     _jingjai_portal_page_template = "jingjai_portal.page_customer"
 
+    jingjai_portal_active_account_link_count = fields.Integer(
+        string="Active account link count",
+        compute="_compute_jingjai_portal_active_account_link_count",
+    )
     jingjai_portal_always_require_code = fields.Boolean(
         string="Always require an access code",
         help="Every new portal link for this customer asks for a 6-digit code, "
         "sent by SMS or email, before showing anything (when access codes are "
         "turned on in Settings → Portal).",
     )
+
+    @api.depends_context("uid")
+    def _compute_jingjai_portal_active_account_link_count(self):
+        for partner in self:
+            partner.jingjai_portal_active_account_link_count = len(
+                partner.jingjai_portal_link_ids.filtered(
+                    lambda link: link.scope == "customer" and link.state == "active"
+                )
+            )
 
     @api.model
     def _commercial_fields(self):
@@ -38,6 +51,23 @@ class ResPartner(models.Model):
             "This customer has portal links, kept for the audit trail. "
             "Archive the customer instead of deleting it."
         )
+
+    # ------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------
+
+    def action_jingjai_portal_revoke_account_links(self):
+        """Revoke this customer's account links only (confirmed in the view);
+        links to single quotes and invoices keep working."""
+        self.ensure_one()
+        account_links = self.jingjai_portal_link_ids.filtered(
+            lambda link: link.scope == "customer" and link.state == "active"
+        )
+        if not account_links:
+            raise UserError(
+                self.env._("This customer has no active account link to revoke.")
+            )
+        return self._jingjai_portal_revoke_links(account_links)
 
     # ------------------------------------------------------------
     # MAIL: the share panel's email gives the customer a link
@@ -57,7 +87,10 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
 
     def _jingjai_portal_links_domain(self):
-        return [("partner_id", "in", self.ids), ("scope", "=", "customer")]
+        # Every link to the customer's data: its account links and the links to
+        # its quotes and invoices. The counter, the list and Revoke all act on
+        # these, as the Revoke confirmation says.
+        return [("partner_id", "in", self.ids)]
 
     def _jingjai_portal_check_shareable(self):
         result = super()._jingjai_portal_check_shareable()

@@ -11,7 +11,7 @@ from odoo.tools.image import image_data_uri
 
 from ..lib import signature as signature_rules
 from ..lib.text import ControlCharacterError, plain_text
-from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
+from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE, _staff_text
 
 _logger = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class SaleOrder(models.Model):
                 self.env._(
                     "%(customer)s has no valid email address, so the quote cannot "
                     "be emailed. Add one on the customer, or share the quote with "
-                    "••• → Copy Portal Link (for example on LINE).",
+                    "its Portal Link button (for example on LINE).",
                     customer=self.partner_id.display_name,
                 )
             )
@@ -244,25 +244,27 @@ class SaleOrder(models.Model):
             "time": self._jingjai_portal_audit_time(now),
             "ip": ip_address or "?",
         }
-        text = (
-            self.env._(
-                "Quote signed and accepted by %(name)s through portal link "
-                "…%(hint)s on %(time)s (Bangkok time), from %(ip)s.",
-                **values,
+
+        def note(env):
+            text = (
+                env._(
+                    "Quote signed and accepted by %(name)s through portal link "
+                    "…%(hint)s on %(time)s (Bangkok time), from %(ip)s.",
+                    **values,
+                )
+                if confirm
+                else env._(
+                    "Quote signed by %(name)s through portal link …%(hint)s on "
+                    "%(time)s (Bangkok time), from %(ip)s. It will be confirmed once "
+                    "the prepayment is received.",
+                    **values,
+                )
             )
-            if confirm
-            else self.env._(
-                "Quote signed by %(name)s through portal link …%(hint)s on "
-                "%(time)s (Bangkok time), from %(ip)s. It will be confirmed once "
-                "the prepayment is received.",
-                **values,
-            )
-        )
+            return Markup("<p>%s</p>") % text
+
         # The signed quote attached, as Odoo's own portal keeps it.
         pdf, filename = self._jingjai_portal_render_pdf()
-        self._jingjai_portal_post_customer_note(
-            Markup("<p>%s</p>") % text, attachments=[(filename, pdf)]
-        )
+        self._jingjai_portal_post_customer_note(note, attachments=[(filename, pdf)])
         return True
 
     def _jingjai_portal_decline(self, link, reason, ip_address):
@@ -296,24 +298,28 @@ class SaleOrder(models.Model):
         self._jingjai_portal_check_can_act(link, "decline")
         now = fields.Datetime.now()
         self._action_cancel()
-        text = self.env._(
-            "Quote declined through portal link …%(hint)s on %(time)s (Bangkok "
-            "time), from %(ip)s.",
-            hint=link.token_hint,
-            time=self._jingjai_portal_audit_time(now),
-            ip=ip_address or "?",
-        )
-        body = Markup("<p>%s</p>") % text
-        if reason:
-            # Plain text from an anonymous visitor: escaped line by line. Not a
-            # <blockquote>, which the chatter folds away as a quoted email.
-            body += Markup("<p>%s<br/><em>%s</em></p>") % (
-                self.env._("Reason given:"),
-                Markup("<br/>").join(reason.splitlines()),
+        time = self._jingjai_portal_audit_time(now)
+
+        def note(env):
+            body = Markup("<p>%s</p>") % env._(
+                "Quote declined through portal link …%(hint)s on %(time)s (Bangkok "
+                "time), from %(ip)s.",
+                hint=link.token_hint,
+                time=time,
+                ip=ip_address or "?",
             )
-        else:
-            body += Markup("<p>%s</p>") % self.env._("No reason given.")
-        self._jingjai_portal_post_customer_note(body)
+            if reason:
+                # Plain text from an anonymous visitor: escaped line by line. Not
+                # a <blockquote>, which the chatter folds away as a quoted email.
+                body += Markup("<p>%s<br/><em>%s</em></p>") % (
+                    env._("Reason given:"),
+                    Markup("<br/>").join(reason.splitlines()),
+                )
+            else:
+                body += Markup("<p>%s</p>") % env._("No reason given.")
+            return body
+
+        self._jingjai_portal_post_customer_note(note)
         return True
 
     def _jingjai_portal_can_decline(self):
@@ -460,13 +466,19 @@ class SaleOrder(models.Model):
             ) from None
         self.invalidate_recordset()
 
-    def _jingjai_portal_post_customer_note(self, body, attachments=None):
-        """An internal note from the customer, telling the salesperson."""
+    def _jingjai_portal_post_customer_note(self, note, attachments=None):
+        """An internal note from the customer, telling the salesperson.
+
+        The customer is the author, as on Odoo's own portal; OdooBot writes it
+        (see :meth:`_jingjai_portal_as_staff`), in the salesperson's language.
+        The note stays internal: it holds the IP.
+
+        :param note: ``note(env)`` returns the body, translated with ``env``
+        """
         self.ensure_one()
-        # sudo: posted for an anonymous visitor; the customer is the author, as on
-        # Odoo's own portal, and the note stays internal (it holds the IP).
-        return self.sudo().message_post(
-            body=body,
+        staff_sudo = self._jingjai_portal_as_staff(self.user_id.lang)
+        return staff_sudo.message_post(
+            body=_staff_text(note, staff_sudo.env),
             author_id=self.partner_id.id,
             message_type="comment",
             subtype_xmlid="mail.mt_note",

@@ -447,6 +447,40 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
         self.assertIn(link.token_hint, notes.body)
         self.assertEqual(notes.author_id, self.user_sales_manager.partner_id)
 
+    def test_customer_revoke_acts_on_what_it_counts(self):
+        """On a customer, the counter and Revoke All Links cover every link to
+        the customer's documents (account, quote and invoice links); Revoke
+        Account Links only the account links, leaving the others working.
+        """
+        account, _t, _r = self._generate(self.customer_th)
+        quote_link, _t, _r = self._generate(self.quote_th)
+        invoice_link, _t, _r = self._generate(self.invoice_th)
+        other, _t, _r = self._generate(self.customer_en)
+        customer = self.customer_th.with_user(self.user_sales_manager)
+        self.assertEqual(customer.jingjai_portal_link_count, 3)
+        self.assertEqual(customer.jingjai_portal_active_link_count, 3)
+        self.assertEqual(customer.jingjai_portal_active_account_link_count, 1)
+
+        customer.action_jingjai_portal_revoke_account_links()
+        (account | quote_link | invoice_link | other).invalidate_recordset()
+        self.assertEqual(account.state, "revoked")
+        self.assertEqual(
+            (quote_link | invoice_link | other).mapped("state"), ["active"] * 3
+        )
+        customer.invalidate_recordset()
+        self.assertEqual(customer.jingjai_portal_active_link_count, 2)
+        self.assertEqual(customer.jingjai_portal_active_account_link_count, 0)
+        with self.assertRaises(UserError):
+            customer.action_jingjai_portal_revoke_account_links()
+
+        action = customer.action_jingjai_portal_revoke()
+        self.assertIn("2 portal link(s) revoked", action["params"]["message"])
+        (quote_link | invoice_link | other).invalidate_recordset()
+        self.assertEqual((quote_link | invoice_link).mapped("state"), ["revoked"] * 2)
+        self.assertEqual(other.state, "active")
+        customer.invalidate_recordset()
+        self.assertEqual(customer.jingjai_portal_active_link_count, 0)
+
     def test_revoke_several_links_at_once(self):
         """Revoking from the record revokes all its active links in one go (several
         links of one record, as from the record's "Revoke" button), and leaves the

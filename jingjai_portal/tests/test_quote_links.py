@@ -3,6 +3,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import psycopg2
+from lxml import etree
 from markupsafe import Markup
 
 from odoo import Command, fields
@@ -150,17 +151,25 @@ class TestQuoteLinkMail(QuoteLinkCommon, MockEmail):
         self.assertNotIn("/p/", str(composer.body))
         self.assertFalse(quote.jingjai_portal_link_ids)
 
-    def test_copy_portal_link_still_opens_the_generation_panel(self):
-        """••• → Copy Portal Link: a quote link without an email (for LINE)."""
-        action = (
-            self.env.ref("jingjai_portal.action_sale_order_copy_portal_link")
-            .with_context(
-                active_model="sale.order",
-                active_id=self.quote_en.id,
-                active_ids=self.quote_en.ids,
+    def test_portal_link_is_a_header_button_and_revoke_is_not(self):
+        """Quotes and invoices: the header's Portal Link button opens the panel
+        (a link without an email, for LINE); nothing of ours hides in the gear
+        menu beside Odoo's Share, and revoking is one step away, in the
+        Portal Links smart button.
+        """
+        for model in ("sale.order", "account.move"):
+            arch = self.env[model].get_view(view_type="form")["arch"]
+            header = etree.fromstring(arch).find(".//header")
+            names = [button.get("name") for button in header.iter("button")]
+            self.assertIn("action_jingjai_portal_generate", names, model)
+            self.assertNotIn("action_jingjai_portal_revoke", names, model)
+            bound = self.env["ir.actions.server"].search(
+                [("binding_model_id.model", "=", model)]
             )
-            .run()
-        )
+            self.assertFalse(
+                bound.filtered(lambda action: "Portal" in action.name), model
+            )
+        action = self.quote_en.action_jingjai_portal_generate()
         self.assertEqual(action["res_model"], "jingjai.portal.link.generate")
         self.assertEqual(action["context"]["default_res_model"], "sale.order")
         self.assertEqual(action["context"]["default_res_id"], self.quote_en.id)

@@ -2,9 +2,11 @@
 email."""
 
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from odoo.tests import Form, tagged
+from odoo.tools import format_date
 
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import SMSCase
@@ -167,6 +169,26 @@ class TestSharePanel(JingjaiPortalCommon, SMSCase, MockEmail):
                         self.env["mail.message"].sudo().search([("body", "like", each)])
                     )
 
+    def test_panel_and_list_show_the_last_valid_day(self):
+        """A link asked for "last valid day 24/12" ends at midnight after it:
+        the panel and the links list say the 24th, not "until 25/12 00:00"."""
+        last_day = self.today + timedelta(days=20)
+        wizard = (
+            self.env["jingjai.portal.link.generate"]
+            .with_context(
+                default_res_model="res.partner", default_res_id=self.customer_en.id
+            )
+            .create({"expiry_mode": "date", "expires_on": last_day})
+        )
+        params = wizard.action_generate()["params"]
+        link = self.env["jingjai.portal.link"].browse(params["link_id"])
+        self.assertEqual(link.last_valid_day, last_day)
+        self.assertEqual(params["last_valid_day"], format_date(self.env, last_day))
+        arch = self.env["jingjai.portal.link"].get_view(view_type="list")["arch"]
+        self.assertIn('name="last_valid_day"', arch)
+        # The four characters every chatter note names the link by.
+        self.assertRegex(arch, r'<field name="token_hint"(?! optional="hide")')
+
     # ------------------------------------------------------------
     # Email
     # ------------------------------------------------------------
@@ -178,13 +200,22 @@ class TestSharePanel(JingjaiPortalCommon, SMSCase, MockEmail):
             share["email_action"]["context"]["default_template_id"],
             self.env.ref("jingjai_portal.mail_template_quote_portal_link").id,
         )
-        self.assertIn("its own new link", share["email_note"])
+        self.assertIn("a new link of its own", share["email_note"])
+        self.assertNotIn("Send to Client's", share["email_note"])
         self.company.external_report_layout_id = self.env.ref(
             "web.external_layout_standard"
         )
         _params, share = self._generate(self.invoice_en)
         self.assertEqual(share["email_action"]["res_model"], "account.move.send.wizard")
         self.assertTrue(share["email_note"])
+        # The panel runs the actions in the browser, whose action service maps
+        # their views: Odoo's invoice Send action has a view mode only.
+        for record in (self.quote_en, self.invoice_en, self.customer_en):
+            _params, share = self._generate(record)
+            self.assertEqual(
+                [tuple(view) for view in share["email_action"]["views"]],
+                [(False, "form")],
+            )
 
     def test_customer_email_carries_its_own_link_and_the_chatter_none(self):
         params, share = self._generate(self.customer_th, user=self.user_sales_manager)

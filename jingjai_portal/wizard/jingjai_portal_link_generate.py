@@ -4,8 +4,10 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 from odoo.tools.image import image_data_uri
+
+from odoo.addons.web.controllers.utils import clean_action
 
 from ..lib import expiry as expiry_rules
 from ..lib import sms as sms_rules
@@ -157,6 +159,9 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
                     self._fields["scope"]._description_selection(self.env)
                 )[link.scope],
                 "expires_at": link._format_datetime(link.expires_at),
+                # A link ending at midnight is shown by its last day, as the
+                # panel that made it asked for it.
+                "last_valid_day": format_date(self.env, link.last_valid_day),
                 "link_id": link.id,
                 "share": self._share_params(link, result["url"]),
             },
@@ -205,18 +210,23 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
             )
         else:
             params["sms_disabled_reason"] = self.env._(
-                "%s has no mobile number: add one on the customer to send the link "
-                "by SMS.",
+                "%s has no mobile number in its Phone field: enter one on the "
+                "customer to send the link by SMS.",
                 recipient.display_name,
             )
         try:
-            params["email_action"] = self._share_email_action(record, link)
+            # The panel's buttons run these actions in the browser, not through
+            # a button call that would complete them: Odoo's invoice Send
+            # action comes with a view mode only, and the web client needs views.
+            params["email_action"] = clean_action(
+                self._share_email_action(record, link), self.env
+            )
         except UserError as error:
             params["email_disabled_reason"] = error.args[0]
         if record._name != "res.partner":
             params["email_note"] = self.env._(
-                "The email is Send to Client's: it carries its own new link, made "
-                "when the email leaves, not this one."
+                "Email opens the document's own Send dialog: that email carries "
+                "a new link of its own, made when it is sent, not this one."
             )
         else:
             params["email_note"] = self.env._(

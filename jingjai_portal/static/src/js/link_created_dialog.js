@@ -48,7 +48,7 @@ export class LinkCreatedDialog extends Component {
     }
 
     get validUntilText() {
-        return _t("Valid until %s.", this.params.expires_at);
+        return _t("Last valid day: %s.", this.params.last_valid_day);
     }
 
     get copiedText() {
