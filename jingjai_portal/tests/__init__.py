@@ -16,3 +16,4 @@ from . import test_http_methods
 from . import test_request_link_concurrency
 from . import test_slip_pdf
 from . import test_link_previews
+from . import test_customer_pages
