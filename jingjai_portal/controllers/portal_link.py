@@ -347,8 +347,14 @@ class PortalLinkController(http.Controller):
         website=True,
         multilang=False,
     )
-    def portal_link_decline(self, token, document_id=None, reason=None, **kwargs):
-        """The customer declines a quote (form post, CSRF checked by Odoo)."""
+    def portal_link_decline(
+        self, token, document_id=None, reason=None, confirm=None, **kwargs
+    ):
+        """The customer declines a quote (form post, CSRF checked by Odoo).
+
+        A first post asks to confirm, on a page of its own (no script needed);
+        only the confirmed post (``confirm=1``) cancels the quote.
+        """
         link_sudo, quote_sudo, refusal = self._open_quote(
             token, document_id, "/decline"
         )
@@ -358,6 +364,18 @@ class PortalLinkController(http.Controller):
             token, "order", quote_sudo, document_id
         )
         try:
+            if confirm != "1":
+                reason = quote_sudo._jingjai_portal_check_decline(link_sudo, reason)
+                return self._render(
+                    "jingjai_portal.page_quote_decline_confirm",
+                    {
+                        "link": link_sudo,
+                        "company": link_sudo.company_id,
+                        "record": quote_sudo,
+                        "page_url": page_url,
+                        "decline_reason": reason,
+                    },
+                )
             quote_sudo._jingjai_portal_decline(link_sudo, reason, self._visitor()[0])
         except UserError as error:
             values = quote_sudo._jingjai_portal_page_values(link_sudo, page_url)
@@ -372,12 +390,7 @@ class PortalLinkController(http.Controller):
             )
         return self._render(
             "jingjai_portal.page_quote_declined",
-            {
-                "link": link_sudo,
-                "company": link_sudo.company_id,
-                "record": quote_sudo,
-                "home_url": home_url,
-            },
+            quote_sudo._jingjai_portal_declined_values(link_sudo, home_url),
         )
 
     def _open_quote(self, token, document_id, suffix):
@@ -632,11 +645,12 @@ class PortalLinkController(http.Controller):
 
     def _not_found(self):
         # One page for every unknown or malformed token: it says nothing about
-        # whether a link ever existed.
+        # whether a link ever existed, and names no business (the database's
+        # default company is not the one whose link was mistyped).
         return self._secure(
             request.render(
                 "jingjai_portal.page_not_found",
-                {"company": request.env.company, "title": _("Page not found")},
+                {"company": False, "title": _("Page not found")},
                 status=404,
             )
         )

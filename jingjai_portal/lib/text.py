@@ -8,6 +8,7 @@ post into a server error. Everything a visitor sends goes through
 """
 
 import re
+import unicodedata
 
 # C0 and C1 controls and DEL; the Unicode controls that reorder text on
 # screen (bidirectional embeddings, overrides and isolates), which would make
@@ -41,3 +42,19 @@ def plain_text(value, multiline=False, refuse=False) -> str:
     if not multiline:
         text = _LAYOUT.sub(" ", text)
     return text
+
+
+def file_name_part(value) -> str:
+    """``value`` fit for a file name: letters, combining marks and digits kept,
+    every other run of characters made one ``_``, none at either end.
+
+    Python's ``\\W`` counts combining marks as non-word characters: the Thai
+    vowel and tone marks above and below a letter would become ``_``
+    ("คำสั่งขาย" gave "คำส_งขาย"). The name goes out whole, encoded as
+    RFC 5987 ``filename*`` by Odoo's ``content_disposition``.
+    """
+    kept = [
+        character if unicodedata.category(character)[0] in "LMN" else "_"
+        for character in str(value or "")
+    ]
+    return re.sub(r"_+", "_", "".join(kept)).strip("_")

@@ -1,5 +1,4 @@
 import base64
-import re
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
@@ -7,6 +6,7 @@ from odoo.fields import Domain
 
 from ..lib import qr_image
 from ..lib import slip as slip_rules
+from ..lib.text import file_name_part
 
 PAID_STATES = ("paid", "in_payment")
 
@@ -382,14 +382,20 @@ class AccountMove(models.Model):
         payment = self._jingjai_portal_payment()
         if payment["state"] != "promptpay":
             return None
-        return (
-            self._jingjai_portal_qr_png(payment["payload"]),
-            self._jingjai_portal_promptpay_filename(),
+        # The saved picture says what it is for whoever opens it later: the
+        # page's own details around the same code.
+        png = qr_image.qr_card_png(
+            payment["payload"],
+            "PromptPay",
+            payment["payee"] or "",
+            tools.format_amount(self.env, payment["amount"], payment["currency"]),
+            self.env._("Invoice %s", self.name),
         )
+        return png, self._jingjai_portal_promptpay_filename()
 
     def _jingjai_portal_promptpay_filename(self):
         self.ensure_one()
-        return "PromptPay-%s.png" % re.sub(r"\W+", "_", self.name).strip("_")
+        return "PromptPay-%s.png" % file_name_part(self.name)
 
     def _jingjai_portal_payments_received(self):
         """Payments and credits set against this invoice: ``[{date, amount}]``."""

@@ -1,4 +1,3 @@
-import re
 import uuid
 
 from markupsafe import Markup
@@ -9,6 +8,7 @@ from odoo.fields import Domain
 from odoo.tools import is_html_empty
 
 from ..lib import expiry as expiry_rules
+from ..lib.text import file_name_part
 
 BUSINESS_TIMEZONE = "Asia/Bangkok"
 
@@ -293,8 +293,8 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
             .with_company(self._jingjai_portal_company())
             ._render_qweb_pdf(self._jingjai_portal_report_ref, [self.id])
         )
-        # Same file name as Odoo's own portal download.
-        filename = re.sub(r"\W+", "_", self._get_report_base_filename())
+        # Odoo's own portal download name, with the Thai marks kept.
+        filename = file_name_part(self._get_report_base_filename())
         return content, f"{filename}.pdf"
 
     # ------------------------------------------------------------

@@ -246,9 +246,9 @@ class JingjaiPortalSlip(models.Model):
                 Markup("<p>%s</p><p>%s</p>")
                 % (
                     env._(
-                        "Payment slip “%(file)s” uploaded through portal link …%(hint)s "
-                        "on %(time)s from %(ip)s. The invoice is not marked paid: check "
-                        "the transfer, then register the payment.",
+                        "Payment slip “%(file)s” uploaded through portal link "
+                        "…%(hint)s on %(time)s from %(ip)s. The invoice is not marked "
+                        "paid: check the transfer, then register the payment.",
                         file=display_name,
                         hint=link.token_hint,
                         time=now.strftime("%Y-%m-%d %H:%M"),

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, format_datetime
 from odoo.tools.image import image_data_uri
 
 from ..lib import signature as signature_rules
@@ -33,6 +33,14 @@ class SaleOrder(models.Model):
     _jingjai_portal_report_ref = "sale.action_report_saleorder"
     _jingjai_portal_accepts_online = True
     _jingjai_portal_mail_context_key = "jingjai_portal_accepted_order_id"
+
+    # What the customer's link says once they declined: when, and why.
+    jingjai_portal_declined_on = fields.Datetime(
+        string="Declined Online On", readonly=True, copy=False
+    )
+    jingjai_portal_decline_reason = fields.Text(
+        string="Reason for Declining", readonly=True, copy=False
+    )
 
     def _jingjai_portal_undeletable_message(self):
         return self.env._(
@@ -78,6 +86,9 @@ class SaleOrder(models.Model):
                 "signature_src": (
                     image_data_uri(self.signature) if self.signature else False
                 ),
+                "accepted_text": (
+                    self._jingjai_portal_accepted_text() if self.signed_on else False
+                ),
                 "decline_error": False,
                 "decline_reason": "",
                 "reason_max_length": DECLINE_REASON_MAX_LENGTH,
@@ -87,23 +98,66 @@ class SaleOrder(models.Model):
         return values
 
     def _jingjai_portal_closed_page(self, link):
-        """An accepted quote shows what was agreed instead of "link expired".
+        """An accepted or declined quote says what happened and when, instead of
+        "link expired".
 
-        Who signed and when, the lines, and the PDF. Only while the link's own
-        time runs: an acceptance is no reason to keep a link readable for ever.
-        Declined, cancelled or outdated quotes, and archived customers, keep the
-        generic page.
+        Accepted: who signed and when, the lines, and the PDF. Declined online:
+        when, and the reason given. Only while the link's own time runs: an
+        answer is no reason to keep a link readable for ever. Quotes cancelled
+        by staff or outdated, and archived customers, keep the generic page.
         """
         self.ensure_one()
-        if (
-            self.state != "sale"
-            or not self._jingjai_portal_customer().active
-            or link._now() >= link.expires_at
-        ):
+        if not self._jingjai_portal_customer().active or link._now() >= link.expires_at:
             return None
-        values = self._jingjai_portal_page_values(link, page_url=None)
-        values.update(offers_pdf=True, home_url=None)
-        return self._jingjai_portal_page_template, values
+        if self.state == "sale":
+            values = self._jingjai_portal_page_values(link, page_url=None)
+            values.update(offers_pdf=True, home_url=None)
+            return self._jingjai_portal_page_template, values
+        if self.state == "cancel" and self.jingjai_portal_declined_on:
+            return (
+                "jingjai_portal.page_quote_declined",
+                self._jingjai_portal_declined_values(link),
+            )
+        return None
+
+    def _jingjai_portal_customer_time(self, value):
+        """``value`` (UTC) as ``(date, time)`` in the business's timezone and the
+        reader's language: ("3 Dec 2026", "14:05")."""
+        return (
+            format_datetime(self.env, value, tz=BUSINESS_TIMEZONE, dt_format="d MMM y"),
+            format_datetime(self.env, value, tz=BUSINESS_TIMEZONE, dt_format="HH:mm"),
+        )
+
+    def _jingjai_portal_accepted_text(self):
+        date, time = self._jingjai_portal_customer_time(self.signed_on)
+        return self.env._(
+            "You accepted this quote on %(date)s at %(time)s.", date=date, time=time
+        )
+
+    def _jingjai_portal_declined_values(self, link, home_url=None):
+        """Values of ``page_quote_declined``: when the customer declined, why."""
+        self.ensure_one()
+        date, time = self._jingjai_portal_customer_time(self.jingjai_portal_declined_on)
+        return {
+            "link": link,
+            "company": link.company_id,
+            "record": self,
+            "home_url": home_url,
+            "declined_text": self.env._(
+                "You declined this quote on %(date)s at %(time)s.", date=date, time=time
+            ),
+            "declined_reason": self.jingjai_portal_decline_reason or "",
+        }
+
+    def action_draft(self):
+        # Back to a quote: it is no longer the one the customer declined.
+        self.write(
+            {
+                "jingjai_portal_declined_on": False,
+                "jingjai_portal_decline_reason": False,
+            }
+        )
+        return super().action_draft()
 
     # ------------------------------------------------------------
     # MAIL: Send with a quote link instead of Odoo's access token
@@ -276,28 +330,17 @@ class SaleOrder(models.Model):
         :raise UserError: with the message for the customer; nothing changed
         """
         self.ensure_one()
-        self._jingjai_portal_check_can_act(link, "decline")
-        try:
-            reason = plain_text(reason, multiline=True, refuse=True).strip()
-        except ControlCharacterError:
-            raise UserError(
-                self.env._(
-                    "The reason holds invisible control characters, which we "
-                    "cannot keep. We removed them below: please check the text "
-                    "and send it again."
-                )
-            ) from None
-        if len(reason) > DECLINE_REASON_MAX_LENGTH:
-            raise UserError(
-                self.env._(
-                    "Please keep the reason under %s characters.",
-                    DECLINE_REASON_MAX_LENGTH,
-                )
-            )
+        reason = self._jingjai_portal_check_decline(link, reason)
         self._jingjai_portal_lock()
         self._jingjai_portal_check_can_act(link, "decline")
         now = fields.Datetime.now()
         self._action_cancel()
+        self.write(
+            {
+                "jingjai_portal_declined_on": now,
+                "jingjai_portal_decline_reason": reason or False,
+            }
+        )
         time = self._jingjai_portal_audit_time(now)
 
         def note(env):
@@ -321,6 +364,35 @@ class SaleOrder(models.Model):
 
         self._jingjai_portal_post_customer_note(note)
         return True
+
+    def _jingjai_portal_check_decline(self, link, reason):
+        """The reason as it will be kept, if ``link`` may decline this quote.
+
+        Checked before the customer is asked to confirm, and again on the
+        confirmed post.
+
+        :raise UserError: with the message for the customer
+        """
+        self.ensure_one()
+        self._jingjai_portal_check_can_act(link, "decline")
+        try:
+            reason = plain_text(reason, multiline=True, refuse=True).strip()
+        except ControlCharacterError:
+            raise UserError(
+                self.env._(
+                    "The reason holds invisible control characters, which we "
+                    "cannot keep. We removed them below: please check the text "
+                    "and send it again."
+                )
+            ) from None
+        if len(reason) > DECLINE_REASON_MAX_LENGTH:
+            raise UserError(
+                self.env._(
+                    "Please keep the reason under %s characters.",
+                    DECLINE_REASON_MAX_LENGTH,
+                )
+            )
+        return reason
 
     def _jingjai_portal_can_decline(self):
         """Whether the customer may still decline: open, not expired, not signed."""

@@ -22,3 +22,4 @@ from . import test_good_citizen
 from . import test_website_pages
 from . import test_multi_company
 from . import test_visitor_notices
+from . import test_customer_pages

@@ -141,7 +141,7 @@ class TestHttpMethods(JingjaiInvoiceLinkCommon, SMSCase, HttpCase):
         csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         response = self.url_open(
             f"/p/{self.quote_token}/decline",
-            data={"csrf_token": csrf, "reason": "Too expensive"},
+            data={"csrf_token": csrf, "reason": "Too expensive", "confirm": "1"},
             allow_redirects=False,
         )
         self.assertEqual(response.status_code, 200)

@@ -249,7 +249,7 @@ class TestCustomerLinkFollowsItsMaker(QuoteLinkCommon, HttpCase):
         self.assertFalse(self.quote_b.signature)
         response = self.url_open(
             f"{base}/order/{self.quote_a.id}/decline",
-            data={"csrf_token": csrf_token, "reason": "too dear"},
+            data={"csrf_token": csrf_token, "reason": "too dear", "confirm": "1"},
             allow_redirects=False,
         )
         self.assertEqual(response.status_code, 200)

@@ -169,6 +169,13 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
         self.assertEqual(len(accepted), 1)
         self.assertIn("Somchai Jaidee", accepted[0].text_content())
         self.assertIn("Accepted on", accepted[0].text_content())
+        (accepted_on,) = tree.xpath(
+            "//*[contains(@class, 'o_jingjai_portal_when_accepted')]"
+        )
+        self.assertRegex(
+            accepted_on.text_content().strip(),
+            r"^You accepted this quote on \d{1,2} \w{3} \d{4} at \d\d:\d\d\.$",
+        )
         self.assertTrue(
             tree.xpath("//img[contains(@class, 'o_jingjai_portal_signature')]")
         )
@@ -401,17 +408,41 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
     # Decline
     # ------------------------------------------------------------
 
+    def _confirm_form(self, response):
+        """The confirmation page's form: its action and fields."""
+        self.assertEqual(response.status_code, 200)
+        self.assertSecure(response)
+        tree = html.fromstring(response.content)
+        (form,) = tree.xpath(
+            "//*[contains(@class, 'o_jingjai_portal_decline_confirm')]//form"
+        )
+        return form.get("action"), {
+            field.get("name"): field.get("value") for field in form.xpath(".//input")
+        }
+
     def test_decline_through_the_quote_link(self):
-        """Declining posts the reason escaped, cancels the quote, thanks the
-        customer; the link then shows the generic "ask us for a new link" page.
+        """Declining asks to confirm first (a page of its own, no script), then
+        posts the reason escaped, cancels the quote, thanks the customer; the link
+        then says when the customer declined, and why, instead of "expired".
         """
         action, csrf = self._decline_form(f"/p/{self.quote_token}")
         self.assertEqual(action, f"/p/{self.quote_token}/decline")
         reason = "<script>alert('x')</script> too expensive"
         response = self._post(action, {"csrf_token": csrf, "reason": reason})
+        self.assertIn(f"Decline quote {self.quote_th.name}?", response.text)
+        self.assertNotIn("<script>alert", response.text)
+        self.assertNothingChanged(self.quote_th)
+        confirm_action, fields = self._confirm_form(response)
+        self.assertEqual(confirm_action, action)
+        self.assertEqual(fields["confirm"], "1")
+        self.assertEqual(fields["reason"], reason)
+        self.assertIn(f'href="/p/{self.quote_token}"', response.text, "a way back")
+
+        response = self._post(confirm_action, fields)
         self.assertEqual(response.status_code, 200)
         self.assertSecure(response)
         self.assertIn("o_jingjai_portal_declined", response.text)
+        self.assertIn("You declined this quote on", response.text)
         self.assertNotIn("<script>alert", response.text)
         self.assertEqual(self.quote_th.state, "cancel")
         note = self._quote_notes(self.quote_th, "declined through portal link")
@@ -420,26 +451,48 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
         self.assertIn("127.0.0.1", note.body)
 
         page = self._get(f"/p/{self.quote_token}")
-        self.assertIn("o_jingjai_portal_unavailable", page.text)
-        self.assertIn("Request a new link", page.text)
-        self.assertNotIn(self.quote_th.name, page.text)
-        self.assertEqual(self._get(f"/p/{self.quote_token}/pdf").status_code, 200)
+        self.assertEqual(page.status_code, 200)
+        self.assertSecure(page)
+        tree = html.fromstring(page.content)
+        (declined,) = tree.xpath(
+            "//*[contains(@class, 'o_jingjai_portal_when_declined')]"
+        )
+        self.assertRegex(
+            declined.text_content(),
+            r"^You declined this quote on \d{1,2} \w{3} \d{4} at \d\d:\d\d\.$",
+        )
+        (why,) = tree.xpath("//*[contains(@class, 'o_jingjai_portal_why_declined')]")
+        self.assertIn(reason, why.text_content())
+        self.assertNotIn("<script>alert", page.text)
+        self.assertNotIn("expired", page.text)
+        self.assertNotIn("o_jingjai_portal_unavailable", page.text)
         self.assertNotIn(
             "application/pdf",
             self._get(f"/p/{self.quote_token}/pdf").headers["Content-Type"],
         )
         # A second post (refresh) meets the closed link: nothing more happens.
-        again = self._post(action, {"csrf_token": csrf, "reason": "again"})
-        self.assertIn("o_jingjai_portal_unavailable", again.text)
+        again = self._post(confirm_action, fields)
+        self.assertIn("You declined this quote on", again.text)
         self.assertEqual(
             len(self._quote_notes(self.quote_th, "declined through portal link")), 1
         )
+
+    def test_a_quote_cancelled_by_staff_keeps_the_generic_page(self):
+        """Only the customer's own online answer is told back to them."""
+        self.quote_th._action_cancel()
+        page = self._get(f"/p/{self.quote_token}")
+        self.assertIn("o_jingjai_portal_unavailable", page.text)
+        self.assertNotIn("You declined", page.text)
 
     def test_decline_from_a_customer_wide_link(self):
         page = f"/p/{self.customer_token}/order/{self.quote_th.id}"
         action, csrf = self._decline_form(page)
         self.assertEqual(action, f"{page}/decline")
         response = self._post(action, {"csrf_token": csrf, "reason": ""})
+        confirm_action, fields = self._confirm_form(response)
+        self.assertEqual(confirm_action, action)
+        self.assertEqual(self.quote_th.state, "sent")
+        response = self._post(confirm_action, fields)
         self.assertEqual(response.status_code, 200)
         self.assertIn(f'href="/p/{self.customer_token}"', response.text)
         self.assertEqual(self.quote_th.state, "cancel")
@@ -447,7 +500,7 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
         # Another customer's quote through this link: not found, untouched.
         response = self._post(
             f"/p/{self.customer_token}/order/{self.quote_en.id}/decline",
-            {"csrf_token": csrf},
+            {"csrf_token": csrf, "confirm": "1"},
         )
         self.assertEqual(response.status_code, 404)
         self.assertNothingChanged(self.quote_en)

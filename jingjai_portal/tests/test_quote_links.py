@@ -637,7 +637,8 @@ class TestQuoteAcceptDecline(QuoteLinkCommon):
 
     def test_closed_page_only_for_accepted_quotes_while_the_link_runs(self):
         """An accepted quote's link keeps a page (and its PDF) until the link's own
-        expiry; declined, cancelled and outdated quotes get the generic page.
+        expiry, a quote declined online one that says when and why (no PDF);
+        quotes cancelled by staff and outdated ones get the generic page.
         """
         self._accept()
         template, values = self.quote_th._jingjai_portal_closed_page(self.quote_link)
@@ -652,7 +653,17 @@ class TestQuoteAcceptDecline(QuoteLinkCommon):
         declined = self._new_quote()
         link, _token, _result = self._generate(declined)
         self._decline(declined, link)
+        template, values = declined._jingjai_portal_closed_page(link)
+        self.assertEqual(template, "jingjai_portal.page_quote_declined")
+        self.assertFalse(values.get("offers_pdf"))
+        self.assertIn("You declined this quote on", values["declined_text"])
+        self._expire(link)
         self.assertIsNone(declined._jingjai_portal_closed_page(link))
+
+        cancelled = self._new_quote()
+        link, _token, _result = self._generate(cancelled)
+        cancelled._action_cancel()
+        self.assertIsNone(cancelled._jingjai_portal_closed_page(link))
 
         outdated = self._new_quote()
         link, _token, _result = self._generate(outdated)

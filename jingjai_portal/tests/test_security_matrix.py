@@ -257,6 +257,8 @@ class TestSecurityMatrix(JingjaiInvoiceLinkCommon, HttpCase):
             params = {"name": "Matrix Signer", "signature": self.signature}
             return self._request("RPC", f"{path}?csrf_token={csrf}", json=params)
         data = {"csrf_token": csrf, "reason": reason}
+        if path.endswith("/decline"):
+            data["confirm"] = "1"  # the confirmed post, after the confirm page
         files = None
         if path.endswith("/slip"):
             files = {"slip": ("slip.png", png_bytes(), "image/png")}
@@ -620,6 +622,13 @@ class TestSecurityMatrix(JingjaiInvoiceLinkCommon, HttpCase):
         self.assertIn("&lt;script&gt;alert(", response.text)
         response = self._request(
             "POST", path, data={"csrf_token": csrf, "reason": XSS_REASON}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEscaped(response.text, "decline confirmation page")
+        response = self._request(
+            "POST",
+            path,
+            data={"csrf_token": csrf, "reason": XSS_REASON, "confirm": "1"},
         )
         self.assertEqual(response.status_code, 200)
         self.assertEscaped(response.text, "declined page")

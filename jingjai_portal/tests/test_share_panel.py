@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from odoo.tests import Form, tagged
-from odoo.tools import format_date
+from odoo.tools import format_amount, format_date
 
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import SMSCase
@@ -40,7 +40,7 @@ class TestSharePanel(JingjaiPortalCommon, SMSCase, MockEmail):
 
     def test_english_message_fits_one_gsm7_sms_with_the_url_last(self):
         params, share = self._generate(self.customer_en)
-        message = share["message"]
+        message = share["sms_message"]
         self.assertEqual(
             message, f"{self.company.name}: your documents:\n{params['url']}"
         )
@@ -50,25 +50,49 @@ class TestSharePanel(JingjaiPortalCommon, SMSCase, MockEmail):
         self.assertEqual(share["sms"], dict(sms_rules.segments(message), fits=True))
         self.assertIn("fits one SMS", share["sms_text"])
 
-    def test_thai_message_is_ucs2_shortened_and_keeps_the_url_whole(self):
+    def test_thai_sms_always_names_the_business_in_two_parts_if_need_be(self):
+        """A bare "your invoice" and a link reads as a scam: the Thai SMS keeps
+        the business's name though it then takes two parts, and says so."""
         params, share = self._generate(self.invoice_th)
-        message = share["message"]
+        message = share["sms_message"]
         sentence, url = message.split("\n")
         self.assertEqual(url, params["url"], "the URL is last, on its own, whole")
         self.assertIn(self.invoice_th.name, sentence)
-        self.assertNotIn(self.company.name, sentence, "the shorter sentence was used")
+        self.assertIn(self.company.name, sentence)
         self.assertRegex(sentence, r"[\u0E00-\u0E7F]", "the sentence is Thai")
         self.assertEqual(share["sms"]["encoding"], "UCS-2")
         self.assertEqual(share["sms"], dict(sms_rules.segments(message), fits=False))
-        self.assertGreater(share["sms"]["segments"], 1)
+        self.assertEqual(share["sms"]["segments"], 2)
+        self.assertIn("2 SMS", share["sms_text"])
+
+    def test_line_and_whatsapp_get_the_fuller_message(self):
+        """No length limit there: who writes, to whom, the document and amount."""
+        for record in (self.invoice_th, self.quote_th, self.customer_th):
+            with self.subTest(record=record._name):
+                params, share = self._generate(record)
+                message = share["message"]
+                self.assertNotEqual(message, share["sms_message"])
+                self.assertIn(self.company.name, message)
+                self.assertIn(self.customer_th.name, message)
+                self.assertTrue(message.endswith("\n" + params["url"]))
+                self.assertRegex(message, r"[\u0E00-\u0E7F]", "in Thai")
+                line = parse_qs(urlsplit(share["line_url"]).query)
+                self.assertEqual(line, {"text": [message]})
+                if record._name != "res.partner":
+                    self.assertIn(record.name, message)
+        _params, share = self._generate(self.invoice_th)
+        amount = format_amount(
+            self.env, self.invoice_th.amount_residual, self.invoice_th.currency_id
+        )
+        self.assertIn(amount, share["message"])
 
     def test_thai_message_in_one_sms_when_it_fits(self):
         # A short base URL leaves room for the Thai sentence in 70 characters.
         self.env["ir.config_parameter"].set_param("web.base.url", "http://a.th")
         self.company.name = "JJ"
         params, share = self._generate(self.customer_th)
-        self.assertTrue(share["message"].endswith("\n" + params["url"]))
-        self.assertIn("JJ", share["message"], "the longer sentence fits")
+        self.assertTrue(share["sms_message"].endswith("\n" + params["url"]))
+        self.assertIn("JJ", share["sms_message"])
         self.assertEqual(share["sms"]["encoding"], "UCS-2")
         self.assertEqual(share["sms"]["segments"], 1)
 
@@ -130,7 +154,7 @@ class TestSharePanel(JingjaiPortalCommon, SMSCase, MockEmail):
         ).save()
         self.assertEqual(composer.composition_mode, "comment")
         # The sentence only: the SMS gets its own link when it leaves.
-        self.assertEqual(composer.body, share["message"].rsplit("\n", 1)[0])
+        self.assertEqual(composer.body, share["sms_message"].rsplit("\n", 1)[0])
         with self.mockSMSGateway():
             composer.with_context(**action["context"]).action_send_sms()
         return composer

@@ -187,12 +187,14 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
         # SMS and email carry a link of their own, like this one, made when they
         # leave: the composers hold the sentence without any URL.
         sentence = message.rsplit("\n", 1)[0]
+        chat_message = share_self._share_chat_message(record, recipient, url)
         params = {
-            "message": message,
+            "message": chat_message,
+            "sms_message": message,
             "sms": dict(sms_info, fits=sms_info["segments"] == 1),
             "sms_text": self._share_sms_text(sms_info),
-            "line_url": sms_rules.line_share_url(message),
-            "whatsapp_url": sms_rules.whatsapp_share_url(message, mobile or None),
+            "line_url": sms_rules.line_share_url(chat_message),
+            "whatsapp_url": sms_rules.whatsapp_share_url(chat_message, mobile or None),
             "sms_action": False,
             "sms_disabled_reason": False,
             "email_action": False,
@@ -242,43 +244,62 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
         return record.partner_id or record._jingjai_portal_customer()
 
     def _share_message(self, record, url):
-        """The short message carrying ``url``, in the context's language.
+        """The SMS carrying ``url``, in the context's language.
 
-        The URL goes last, on its own line, and is never shortened: when the
-        message would need more than one SMS, the sentence gets shorter.
+        It always names the business: a bare "your document" and a link is what
+        Thai customers are taught to ignore as a scam. A Thai SMS holds 70
+        characters, so it may take two parts; the panel says how many. The URL
+        goes last, on its own line, and is never shortened.
         Returns ``(message, segments)`` (see ``lib.sms.segments``).
         """
         company = record._jingjai_portal_company().name
         scope = SCOPE_BY_MODEL[record._name]
         if scope == "customer":
-            sentences = (
-                self.env._("%(company)s: your documents:", company=company),
-                self.env._("Your documents:"),
-            )
+            sentence = self.env._("%(company)s: your documents:", company=company)
         elif scope == "quote":
-            sentences = (
-                self.env._(
-                    "%(company)s: your quote %(name)s:",
-                    company=company,
-                    name=record.name,
-                ),
-                self.env._("Quote %(name)s:", name=record.name),
+            sentence = self.env._(
+                "%(company)s: your quote %(name)s:", company=company, name=record.name
             )
         else:
-            sentences = (
-                self.env._(
-                    "%(company)s: your invoice %(name)s:",
-                    company=company,
-                    name=record.name,
-                ),
-                self.env._("Invoice %(name)s:", name=record.name),
+            sentence = self.env._(
+                "%(company)s: your invoice %(name)s:",
+                company=company,
+                name=record.name,
             )
-        for sentence in sentences:
-            message = f"{sentence}\n{url}"
-            info = sms_rules.segments(message)
-            if info["segments"] == 1:
-                break
-        return message, info
+        message = f"{sentence}\n{url}"
+        return message, sms_rules.segments(message)
+
+    def _share_chat_message(self, record, recipient, url):
+        """The message for LINE and WhatsApp, which have no length limit: who
+        writes, to whom, what the link opens and for how much."""
+        company = record._jingjai_portal_company().name
+        scope = SCOPE_BY_MODEL[record._name]
+        values = {"company": company, "customer": recipient.name}
+        if scope == "customer":
+            sentence = self.env._(
+                "Hello %(customer)s, this is %(company)s. Here are your quotes, "
+                "invoices and payments with us:",
+                **values,
+            )
+        elif scope == "quote":
+            sentence = self.env._(
+                "Hello %(customer)s, this is %(company)s. Here is your quote "
+                "%(name)s for %(amount)s, to read and accept online:",
+                name=record.name,
+                amount=format_amount(self.env, record.amount_total, record.currency_id),
+                **values,
+            )
+        else:
+            sentence = self.env._(
+                "Hello %(customer)s, this is %(company)s. Here is your invoice "
+                "%(name)s for %(amount)s, to view and pay online:",
+                name=record.name,
+                amount=format_amount(
+                    self.env, record.amount_residual, record.currency_id
+                ),
+                **values,
+            )
+        return f"{sentence}\n{url}"
 
     def _share_sms_text(self, info):
         """The message's length and SMS count, for staff."""
