@@ -1,7 +1,8 @@
 """pytest glue for the outer run (``python3 -m pytest tests``).
 
-- The marker ``ODOO_TESTS`` in test_odoo_suite.py becomes one item per Odoo
-  test of the add-on (odoo_items.py).
+- The markers ``ODOO_TESTS`` and ``ODOO_WEBSITE_TESTS`` in test_odoo_suite.py
+  become one item per Odoo test of the add-on (odoo_items.py), run on a
+  database with the add-on alone or with the website and its shop.
 - The end of the report says what happened to the Odoo suite: the
   ``odoo: N passed, N failed`` line that CI looks for, or, on a pure-only run,
   one loud NOT RUN line.
@@ -26,8 +27,9 @@ def pytest_configure(config):
 
 
 def pytest_pycollect_makeitem(collector, name, obj):
-    if obj is odoo_items.ODOO_TESTS:
-        return odoo_items.OdooTests.from_parent(collector, name=name)
+    flavour = odoo_items.FLAVOUR_OF_MARKER.get(id(obj))
+    if flavour is not None:
+        return odoo_items.OdooTests.from_parent(collector, name=name, flavour=flavour)
     return None
 
 

@@ -1,10 +1,12 @@
 """Each Odoo test of the add-on as its own item of the outer pytest run.
 
-``tests/test_odoo_suite.py`` holds the marker ``ODOO_TESTS``; conftest.py turns
-it into an :class:`OdooTests` collector. Collecting asks pytest-odoo which
-tests the add-on has (no database needed); running the first selected item
-installs the add-on in a fresh database (if not done yet) and runs every
-selected Odoo test in one pytest-odoo process; each item then reports its own
+``tests/test_odoo_suite.py`` holds the markers ``ODOO_TESTS`` and
+``ODOO_WEBSITE_TESTS``; conftest.py turns each into an :class:`OdooTests`
+collector of the test files of its database kind (``odoo_suite.Flavour``).
+Collecting asks pytest-odoo which tests the add-on has (no database needed);
+running the first selected item of a kind installs the add-on in a fresh
+database of that kind and runs every selected Odoo test of it in one
+pytest-odoo process; each item then reports its own
 outcome, with the test's own traceback and captured log on failure.
 
 ``python3 -m pytest tests -k test_revoked_link`` therefore installs, then runs
@@ -16,17 +18,23 @@ from __future__ import annotations
 import odoo_suite as S
 import pytest
 
-ODOO_TESTS = object()  # the marker: see test_odoo_suite.py
-SESSION_KEY = pytest.StashKey["S.OdooSession"]()
-RUN_KEY = pytest.StashKey[dict]()
+ODOO_TESTS = object()  # the markers: see test_odoo_suite.py
+ODOO_WEBSITE_TESTS = object()
+FLAVOUR_OF_MARKER = {id(ODOO_TESTS): S.MAIN, id(ODOO_WEBSITE_TESTS): S.WEBSITE}
+SESSIONS_KEY = pytest.StashKey[dict]()
+RUNS_KEY = pytest.StashKey[dict]()
+COLLECTED_KEY = pytest.StashKey[tuple]()
 MAX_FAILURE_TEXT = 40_000
 
 
-def odoo_session(config: pytest.Config) -> S.OdooSession | None:
-    """The run's one Odoo session (fresh database), created on first use and
-    dropped when pytest ends. None with JINGJAI_PURE_ONLY=1."""
-    if SESSION_KEY in config.stash:
-        return config.stash[SESSION_KEY]
+def odoo_session(
+    config: pytest.Config, flavour: S.Flavour = S.MAIN
+) -> S.OdooSession | None:
+    """The run's Odoo session of that flavour (a fresh database), created on
+    first use and dropped when pytest ends. None with JINGJAI_PURE_ONLY=1."""
+    sessions = config.stash.setdefault(SESSIONS_KEY, {})
+    if flavour.name in sessions:
+        return sessions[flavour.name]
     report = config.stash[S.REPORT_KEY]
     try:
         location = S.locate_odoo()
@@ -36,18 +44,27 @@ def odoo_session(config: pytest.Config) -> S.OdooSession | None:
     if location is None:
         report.not_run_reason = S.PURE_ONLY_REASON
     else:
-        session = S.OdooSession(location)
-        report.note(
-            f"Odoo: {location.how} (addons {location.odoo_addons_dir}); "
-            f"add-on from {session.addons}"
-        )
-        report.note(f"database {session.db}; logs in {session.log_dir}")
+        session = S.OdooSession(location, flavour)
+        modules = " + ".join((S.MODULE, *flavour.modules))
+        if flavour is S.MAIN:
+            report.note(
+                f"Odoo: {location.how} (addons {location.odoo_addons_dir}); "
+                f"add-on from {session.addons}"
+            )
+        report.note(f"database {session.db} ({modules}); logs in {session.log_dir}")
         config.add_cleanup(lambda: report.note(session.cleanup()))
         missing = session.check_addon_present()
         if missing:
             pytest.exit(missing, returncode=2)
-    config.stash[SESSION_KEY] = session
+    sessions[flavour.name] = session
     return session
+
+
+def _collected(config: pytest.Config, session: S.OdooSession):
+    """Node ids of every Odoo test of the add-on, collected once per run."""
+    if COLLECTED_KEY not in config.stash:
+        config.stash[COLLECTED_KEY] = session.collect()
+    return config.stash[COLLECTED_KEY]
 
 
 class OdooTestFailure(Exception):
@@ -58,11 +75,15 @@ class OdooTests(pytest.Collector):
     """Every Odoo test of the add-on, grouped by file and class as pytest-odoo
     names them (``jingjai_portal/tests/test_x.py::TestX::test_y``)."""
 
+    def __init__(self, *, flavour, **kwargs):
+        super().__init__(**kwargs)
+        self.flavour = flavour
+
     def collect(self):
-        session = odoo_session(self.config)
+        session = odoo_session(self.config, self.flavour)
         if session is None:
             return []
-        nodeids, res = session.collect()
+        nodeids, res = _collected(self.config, session)
         if not nodeids:
             raise pytest.Collector.CollectError(
                 "pytest-odoo collected no Odoo test of the add-on "
@@ -70,10 +91,12 @@ class OdooTests(pytest.Collector):
             )
         groups: dict[str, list[str]] = {}
         for nodeid in nodeids:
-            groups.setdefault(nodeid.split("::", 1)[0], []).append(nodeid)
+            filename = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+            if S.flavour_of(filename) is self.flavour:
+                groups.setdefault(filename, []).append(nodeid)
         return [
-            OdooTestFile.from_parent(self, name=path.rsplit("/", 1)[-1], nodeids=ids)
-            for path, ids in groups.items()
+            OdooTestFile.from_parent(self, name=filename, nodeids=ids)
+            for filename, ids in groups.items()
         ]
 
 
@@ -117,7 +140,7 @@ class OdooTestItem(pytest.Item):
         if records is None:
             raise OdooTestFailure(
                 "not reported by the pytest-odoo run (it stopped before this "
-                f"test?): {self.config.stash[RUN_KEY]['result'].describe()}"
+                f"test?): {self._run()['result'].describe()}"
             )
         failures = [
             r for r in records if r.get("outcome") == "failed" or r.get("errors")
@@ -128,13 +151,26 @@ class OdooTestItem(pytest.Item):
         if skipped:
             pytest.skip(skipped[0]["longrepr"])
 
+    @property
+    def flavour(self) -> S.Flavour:
+        return self.parent.parent.parent.flavour
+
+    def _run(self) -> dict:
+        runs = self.config.stash.setdefault(RUNS_KEY, {})
+        if self.flavour.name not in runs:
+            runs[self.flavour.name] = _run_selected(self)
+        return runs[self.flavour.name]
+
     def _records(self) -> list[dict] | None:
-        if RUN_KEY not in self.config.stash:
-            self.config.stash[RUN_KEY] = _run_selected(self)
-        run = self.config.stash[RUN_KEY]
+        run = self._run()
         if run.get("install_failed"):
             raise OdooTestFailure(
-                "not run: installing the add-on failed (see test_install_clean)"
+                "not run: installing the add-on failed "
+                + (
+                    "(see test_install_clean)"
+                    if self.flavour is S.MAIN
+                    else f"with {', '.join(self.flavour.modules)}: {run['install']}"
+                )
             )
         return run["by_test"].get(self.inner_nodeid)
 
@@ -148,12 +184,20 @@ class OdooTestItem(pytest.Item):
 
 
 def _run_selected(item: OdooTestItem) -> dict:
-    """Run, in one pytest-odoo process, every Odoo item this pytest run selected."""
-    session = odoo_session(item.config)
+    """Run, in one pytest-odoo process, every Odoo item of ``item``'s database
+    kind that this pytest run selected."""
+    session = odoo_session(item.config, item.flavour)
     if not session.install_ok():
-        return {"install_failed": True, "by_test": {}}
+        install = session.install()
+        return {
+            "install_failed": True,
+            "install": f"{install.describe()}\n{S.excerpt(install.text)}",
+            "by_test": {},
+        }
     nodeids = [
-        i.inner_nodeid for i in item.session.items if isinstance(i, OdooTestItem)
+        i.inner_nodeid
+        for i in item.session.items
+        if isinstance(i, OdooTestItem) and i.flavour is item.flavour
     ]
     result, by_test = session.run_odoo_tests(nodeids)
     return {"result": result, "by_test": by_test}

@@ -420,19 +420,50 @@ print(TAG + " " + json.dumps(result), flush=True)
 """
 
 
+@dataclass(frozen=True)
+class Flavour:
+    """A kind of database the add-on's Odoo tests run on.
+
+    ``modules`` are installed with the add-on; ``owns(file)`` says which test
+    files (``test_x.py``) run on that database rather than on another.
+    """
+
+    name: str
+    modules: tuple[str, ...] = ()
+    file_prefixes: tuple[str, ...] = ()
+
+    def owns(self, filename: str) -> bool:
+        return filename.startswith(self.file_prefixes) if self.file_prefixes else True
+
+
+# Where Thai businesses often run the add-on: with the website and its shop.
+# Files named test_website_*.py run there, and only there.
+WEBSITE = Flavour("website", ("website_sale",), ("test_website_",))
+# Every other test file, on a database with the add-on alone.
+MAIN = Flavour("main")
+FLAVOURS = {flavour.name: flavour for flavour in (MAIN, WEBSITE)}
+
+
+def flavour_of(filename: str) -> Flavour:
+    """The database kind a test file of the add-on runs on."""
+    return WEBSITE if WEBSITE.owns(filename) else MAIN
+
+
 @dataclass
 class OdooSession:
     """One fresh database: install + tests, upgrade, uninstall, then drop."""
 
     loc: OdooLocation
+    flavour: Flavour = MAIN
     addons: Path = field(default_factory=addons_dir)
-    db: str = field(
-        default_factory=lambda: f"{MODULE}_test_{int(time.time())}_{os.getpid()}"
-    )
+    db: str = ""
     keep: bool = field(default_factory=lambda: truthy("JINGJAI_KEEP_DB"))
     results: dict[str, RunResult] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not self.db:
+            suffix = "" if self.flavour is MAIN else f"_{self.flavour.name}"
+            self.db = f"{MODULE}_test_{int(time.time())}_{os.getpid()}{suffix}"
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"{self.db}-data-"))
         log_root = Path(
             os.environ.get("JINGJAI_TEST_LOG_DIR") or REPO_ROOT / ".odoo-test-logs"
@@ -471,7 +502,7 @@ class OdooSession:
             cmd = self.loc.odoo_cmd(
                 *self._common(),
                 "-i",
-                MODULE,
+                ",".join((MODULE, *self.flavour.modules)),
                 "--test-enable",
                 f"--test-tags=at_install/{MODULE}",
                 "--stop-after-init",

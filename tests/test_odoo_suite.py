@@ -146,3 +146,9 @@ def test_uninstall_clean(odoo):
             "uninstall not clean:\n" + "\n".join(problems) + f"\n{res.describe()}",
             pytrace=False,
         )
+
+
+# The add-on's test files named test_website_*.py, one item per test, on a
+# second fresh database where the website and its shop are installed with the
+# add-on (odoo_suite.WEBSITE): pages in the website's layout, tours there.
+ODOO_WEBSITE_TESTS = odoo_items.ODOO_WEBSITE_TESTS

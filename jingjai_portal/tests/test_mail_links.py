@@ -390,7 +390,7 @@ class TestSharePanelMessages(MailLinksCommon, SMSCase):
                 self.assertEqual(base_url, BASE_URL)
                 self.assertTrue(sms.body.endswith(f"\n{BASE_URL}/p/{token}"))
                 self.assertTrue(sms.body.startswith(action["context"]["default_body"]))
-                self.assertEqual(len(sms.body), len(share["message"]), "as counted")
+                self.assertEqual(len(sms.body), len(share["sms_message"]), "as counted")
                 link = self.Link._resolve_token(token)
                 self.assertNotEqual(link, panel_link)
                 self.assertEqual(link._get_target(), panel_link._get_target())

@@ -170,7 +170,7 @@ class TestSlipQr(JingjaiInvoiceLinkCommon, HttpCase):
         self.assertIn("No slip QR code found", self._notes(self.invoice))
         page = self.url_open(f"/p/{self.token}").text
         self.assertNotIn("o_jingjai_portal_slip_notice", page)
-        self.assertIn("Your payment slip is waiting for confirmation", page)
+        self.assertIn("Slip received, we are checking it", page)
 
     # ------------------------------------------------------------
     # Reused slips
@@ -216,7 +216,7 @@ class TestSlipQr(JingjaiInvoiceLinkCommon, HttpCase):
         page = self.url_open(f"/p/{other_token}").text
         self.assertIn("o_jingjai_portal_slip_notice", page)
         self.assertIn("This slip was already used for another payment", page)
-        self.assertNotIn("Your payment slip is waiting for confirmation", page)
+        self.assertNotIn("Slip received, we are checking it", page)
         for secret in (self.invoice.name, self.customer_en.name, self.company.name):
             self.assertNotIn(secret, page)
         # The first customer's page is unchanged.

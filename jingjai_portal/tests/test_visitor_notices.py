@@ -212,6 +212,17 @@ class TestVisitorNotices(JingjaiInvoiceLinkCommon, HttpCase):
         response = self._post(
             form.get("action"), {"csrf_token": csrf, "reason": "ราคาสูงไป"}
         )
+        # Declining asks to confirm on a page of its own.
+        (confirm,) = html.fromstring(response.content).xpath(
+            "//*[contains(@class, 'o_jingjai_portal_decline_confirm')]//form"
+        )
+        response = self._post(
+            confirm.get("action"),
+            {
+                field.get("name"): field.get("value")
+                for field in confirm.xpath(".//input")
+            },
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.quote.state, "cancel")
         self.assertStaffReads(

@@ -7,6 +7,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.jingjai_portal.lib.security_headers import SECURITY_HEADERS
 from odoo.addons.jingjai_portal.tests.common import JingjaiPortalCommon
+from odoo.addons.jingjai_portal.tests.quote_common import QuoteLinkCommon
 
 # Where a visitor may go from a page below a link: the link itself, or the
 # business's phone and email.
@@ -15,19 +16,24 @@ SAFE_SCHEMES = ("tel:", "mailto:")
 WAYS_OUT = ("/web/login", "/shop", "/my", "/contactus", "/odoo", "o_wsale_my_cart")
 
 
+def _skip_without_website_sale(env):
+    if env["ir.module.module"]._get("website_sale").state != "installed":
+        raise SkipTest("website_sale is not installed on this database")
+
+
 @tagged("post_install", "-at_install")
 class TestPagesWithWebsite(JingjaiPortalCommon, HttpCase):
     """Every page below a link, with ``website`` and ``website_sale`` installed.
 
-    Runs only on a database where ``website_sale`` is installed (it is skipped
-    elsewhere): ``-i jingjai_portal,website_sale --test-enable``.
+    The test command runs the files named ``test_website_*.py`` on a database
+    of their own where ``website_sale`` is installed (tests/odoo_suite.py); on
+    any other database they are skipped.
     """
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if cls.env["ir.module.module"]._get("website_sale").state != "installed":
-            raise SkipTest("website_sale is not installed on this database")
+        _skip_without_website_sale(cls.env)
         cls.website = cls.env["website"].get_current_website()
         cls.company.write(
             {
@@ -176,3 +182,21 @@ class TestPagesWithWebsite(JingjaiPortalCommon, HttpCase):
                 self.assertEqual(response.status_code, 404)
                 for header, value in SECURITY_HEADERS.items():
                     self.assertEqual(response.headers.get(header), value, header)
+
+
+@tagged("post_install", "-at_install")
+class TestQuoteTourWithWebsite(QuoteLinkCommon, HttpCase):
+    """The customer's tour in Chromium, with the website's frontend assets."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        _skip_without_website_sale(cls.env)
+        cls.customer_th.lang = "en_US"
+        cls.quote_link, cls.quote_token, _result = cls._generate(cls.quote_th)
+
+    def test_customer_signs_with_a_finger_in_chromium(self):
+        self.start_tour(f"/p/{self.quote_token}", "jingjai_portal_quote_sign")
+        self.assertEqual(self.quote_th.state, "sale")
+        self.assertEqual(self.quote_th.signed_by, "Somchai Jaidee")
+        self.assertTrue(self.quote_th.signature)

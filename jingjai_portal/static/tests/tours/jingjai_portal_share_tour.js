@@ -69,8 +69,16 @@ function shareSteps(emailComposer) {
             run: "click",
         },
         {
-            content: "The SMS composer holds the message with the link",
-            trigger: ".modal .o_form_view div[name='body'] textarea:value(/p/)",
+            // The SMS gets its own link when it leaves: the composer holds the
+            // sentence naming the business, never a URL.
+            content: "The SMS composer holds the message, without the link",
+            trigger: ".modal .o_form_view div[name='body'] textarea",
+            run() {
+                const body = this.anchor.value;
+                if (!body.trim() || body.includes("/p/")) {
+                    throw new Error(`SMS composer body: ${JSON.stringify(body)}`);
+                }
+            },
         },
         {
             trigger: ".modal footer button[name='action_send_sms']",
@@ -97,7 +105,8 @@ function shareSteps(emailComposer) {
 }
 
 registry.category("web_tour.tours").add("jingjai_portal_share_customer", {
-    steps: () => shareSteps(".modal .o_form_view div[name='body'] a[href*='/p/']"),
+    // The customer's email gets its own link as its button when it leaves.
+    steps: () => shareSteps(".modal footer button[name='action_send_mail']"),
 });
 
 registry.category("web_tour.tours").add("jingjai_portal_share_quote", {
