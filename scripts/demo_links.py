@@ -41,8 +41,13 @@ def demo_records(env, model):
 
 def scopes(env):
     """(label, model, records, describe) for each kind of link."""
+    # The demo's customers: not the company's own address, not the partners
+    # of the demo office's staff (users).
     partners = demo_records(env, "res.partner").filtered(
-        lambda p: p.active and not p.parent_id
+        lambda p: p.active
+        and not p.parent_id
+        and not p.user_ids
+        and p not in env["res.company"].search([]).partner_id
     )
     quotes = demo_records(env, "sale.order").filtered(
         lambda o: o.state in ("draft", "sent")
@@ -132,6 +137,8 @@ def main(env):
     out += [
         "",
         f"Back office: {BASE_URL}/odoo   login: admin   password: admin",
+        "  or the demo office's staff (login = password): napat (sales, Thai),",
+        "  pimchanok (accounts, English)",
         "",
     ]
     text = "\n".join(out)
