@@ -646,7 +646,11 @@ class PortalLinkController(http.Controller):
     def _not_found(self):
         # One page for every unknown or malformed token: it says nothing about
         # whether a link ever existed, and names no business (the database's
-        # default company is not the one whose link was mistyped).
+        # default company is not the one whose link was mistyped). With no
+        # customer to speak for, it speaks the browser's language, if installed.
+        installed = dict(request.env["res.lang"].get_installed())
+        if request.best_lang in installed:
+            request.update_context(lang=request.best_lang)
         return self._secure(
             request.render(
                 "jingjai_portal.page_not_found",

@@ -85,6 +85,14 @@ class TestNeutralNotFound(CustomerPageMixin, JingjaiInvoiceLinkCommon, HttpCase)
         page = self._get(f"/p/{token}")
         self.assertIn(self.company.name, page.text)
         self.assertIn("private link", page.text)
+        # With no customer to speak for, in the browser's language.
+        self.env["ir.module.module"]._load_module_terms(["jingjai_portal"], ["th_TH"])
+        response = self.url_open(
+            f"/p/{mistyped}", headers={"Accept-Language": "th-TH,th;q=0.9,en;q=0.8"}
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertIn("ไม่พบหน้าที่ต้องการ", response.text)
+        self.assertIn("กรุณาตรวจสอบว่าคัดลอกลิงก์มาครบถ้วน", response.text)
 
 
 @tagged("post_install", "-at_install")
