@@ -326,8 +326,19 @@ class JingjaiPortalLink(models.Model):
 
     def _access_code_lock(self):
         """Serialize the access-code decisions of this link across workers."""
+        # NO KEY: every request through the link inserts a view row referencing
+        # it, whose foreign-key check takes a KEY SHARE lock. FOR UPDATE would
+        # make those requests wait for this one (two code requests, each
+        # holding a view row, deadlock) and, once it committed, fail to
+        # serialize; this lock only conflicts with other decisions, as Odoo's
+        # lock_for_update(allow_referencing=True).
+        # Not logged when it fails to serialize: Odoo replays the request.
         self.env.cr.execute(
-            SQL("SELECT id FROM jingjai_portal_link WHERE id = %s FOR UPDATE", self.id)
+            SQL(
+                "SELECT id FROM jingjai_portal_link WHERE id = %s FOR NO KEY UPDATE",
+                self.id,
+            ),
+            log_exceptions=False,
         )
         # Under REPEATABLE READ a lock alone would let a request that waited
         # for it decide on a snapshot older than the other request's commit;
@@ -339,7 +350,8 @@ class JingjaiPortalLink(models.Model):
                 " SET access_code_serial = COALESCE(access_code_serial, 0) + 1"
                 " WHERE id = %s",
                 self.id,
-            )
+            ),
+            log_exceptions=False,
         )
 
     def _access_code_current(self):

@@ -6,6 +6,7 @@ from . import test_portal_link_invoice
 from . import test_quote_links
 from . import test_quote_link_pages
 from . import test_access_codes
+from . import test_access_code_lock
 from . import test_share_panel
 from . import test_security_matrix
 from . import test_link_access_rules
