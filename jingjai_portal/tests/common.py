@@ -192,6 +192,22 @@ class JingjaiPortalCommon(AccountTestInvoicingCommon):
         return invoice.id
 
     @classmethod
+    def _enable_sms_codes(cls, threshold=10**9, **company_values):
+        """Access codes on, sent by SMS to ``customer_th``'s Thai mobile number;
+        links of customers owing more than ``threshold`` require one."""
+        cls.company.write(
+            {
+                "jingjai_portal_access_codes": True,
+                "jingjai_portal_code_channel": "sms",
+                "jingjai_portal_code_threshold": threshold,
+                **company_values,
+            }
+        )
+        cls.customer_th.write(
+            {"phone": "081-234-5678", "country_id": cls.env.ref("base.th").id}
+        )
+
+    @classmethod
     def _generate(cls, record, user=None, **kwargs):
         """Generate a link to ``record``; return ``(link (sudo), token, result)``."""
         Link = cls.env["jingjai.portal.link"]

@@ -22,13 +22,13 @@ from odoo.tests import tagged
 from odoo.tests.common import Opener
 from odoo.tools import config, mute_logger
 
+from odoo.addons.jingjai_portal.controllers.portal_link import UNLOCK_COOKIE
 from odoo.addons.jingjai_portal.lib import access_code as code_rules
 from odoo.addons.jingjai_portal.tests.common import JingjaiPortalCommon
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import SMSCase
 from odoo.addons.sms.tools.sms_api import SmsApi
 
-UNLOCK_COOKIE = "jingjai_portal_unlock"
 SECOND = timedelta(seconds=1)
 MINUTE = timedelta(minutes=1)
 SEND_LOGGER = "odoo.addons.jingjai_portal.models.jingjai_portal_link_access_code"

@@ -10,6 +10,7 @@ the headers of every /p/ answer, before anything is read or written.
 
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.jingjai_portal.controllers.portal_link import UNLOCK_COOKIE
 from odoo.addons.jingjai_portal.tests.quote_common import signature_b64
 from odoo.addons.jingjai_portal.tests.test_portal_link_invoice import (
     JingjaiInvoiceLinkCommon,
@@ -17,24 +18,13 @@ from odoo.addons.jingjai_portal.tests.test_portal_link_invoice import (
 )
 from odoo.addons.sms.tests.common import SMSCase
 
-UNLOCK_COOKIE = "jingjai_portal_unlock"
-
 
 @tagged("post_install", "-at_install")
 class TestHttpMethods(JingjaiInvoiceLinkCommon, SMSCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write(
-            {
-                "jingjai_portal_access_codes": True,
-                "jingjai_portal_code_channel": "sms",
-                "jingjai_portal_code_threshold": 10**9,
-            }
-        )
-        cls.customer_th.write(
-            {"phone": "081-234-5678", "country_id": cls.env.ref("base.th").id}
-        )
+        cls._enable_sms_codes()
         cls.quote_th.write({"require_signature": True, "require_payment": False})
         cls.invoice = cls._invoice(partner=cls.customer_th, amount=700.0)
         _link, cls.customer_token, _result = cls._generate(cls.customer_th)

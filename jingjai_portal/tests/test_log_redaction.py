@@ -127,16 +127,7 @@ class TestRedactedLogs(JingjaiPortalCommon, SMSCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write(
-            {
-                "jingjai_portal_access_codes": True,
-                "jingjai_portal_code_channel": "sms",
-                "jingjai_portal_code_threshold": 10**9,
-            }
-        )
-        cls.customer_th.write(
-            {"phone": "081-234-5678", "country_id": cls.env.ref("base.th").id}
-        )
+        cls._enable_sms_codes()
 
     def _raw_get(self, path):
         """GET ``path`` exactly as written (requests would resolve ``..``)."""
