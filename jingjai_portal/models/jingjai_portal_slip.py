@@ -6,6 +6,7 @@ import warnings
 
 from markupsafe import Markup
 from PIL import Image
+from psycopg2 import IntegrityError
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -184,6 +185,15 @@ class JingjaiPortalSlip(models.Model):
         required=True,
         readonly=True,
         default="received",
+    )
+
+    # One transfer pays one invoice by itself, whatever the timing: two
+    # uploads of one slip at the same moment may both miss the other (each
+    # reads the slips as they were when its request began), but the second
+    # payment then breaks this index and is not registered.
+    _bank_payment_transfer_unique = models.UniqueIndex(
+        "(bank_code, transaction_ref) WHERE payment_id IS NOT NULL",
+        "This transfer already paid an invoice by bank verification.",
     )
 
     @api.depends("move_id.name", "received_at")
@@ -670,12 +680,18 @@ class JingjaiPortalSlip(models.Model):
                     )
                 )
                 payments = wizard_sudo._create_payments()
+                self.payment_id = payments[:1]
+        except IntegrityError:
+            self.bank_error = self.env._(
+                "Another slip of this transfer paid an invoice at the same "
+                "moment: this one was not registered."
+            )
+            return Payment
         except (UserError, ValidationError) as error:
             self.bank_error = self.env._(
                 "Odoo refused to register the payment: %s", error.args[0]
             )
             return Payment
-        self.payment_id = payments[:1]
         return payments
 
     def _bank_summary(self):

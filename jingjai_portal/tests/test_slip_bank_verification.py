@@ -22,6 +22,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import BaseCase, HttpCase, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.jingjai_portal.lib import slip_bank, slip_bank_easyslip, slip_qr
 from odoo.addons.jingjai_portal.models import jingjai_portal_slip
@@ -143,12 +144,13 @@ class TestSlipBankVerification(JingjaiInvoiceLinkCommon, HttpCase):
         FakeEasySlip.requests = []
         FakeEasySlip.delay = 0
 
-    def _upload(self, content=None):
-        page = self.url_open(f"/p/{self.token}")
+    def _upload(self, content=None, token=None, invoice=None):
+        token = token or self.token
+        page = self.url_open(f"/p/{token}")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         self.assertTrue(csrf, "no slip form on the page")
         response = self.url_open(
-            f"/p/{self.token}/slip",
+            f"/p/{token}/slip",
             data={"csrf_token": csrf.group(1)},
             files={
                 "slip": ("slip.png", content or slip_image(self.payload), "image/png")
@@ -159,7 +161,7 @@ class TestSlipBankVerification(JingjaiInvoiceLinkCommon, HttpCase):
         self.assertEqual(response.status_code, 303, response.text[:500])
         self.env.invalidate_all()
         return self.env["jingjai.portal.slip"].search(
-            [("move_id", "=", self.invoice.id)], order="id desc", limit=1
+            [("move_id", "=", (invoice or self.invoice).id)], order="id desc", limit=1
         )
 
     def _answer(self, status, body):
@@ -254,6 +256,36 @@ class TestSlipBankVerification(JingjaiInvoiceLinkCommon, HttpCase):
         log_info.assert_called_once()
         self.assertNotIn(API_KEY, repr(log_info.call_args))
         self.assertNotIn(API_KEY, notes)
+
+    def test_one_transfer_pays_one_invoice_even_at_the_same_moment(self):
+        """Two uploads of one slip for two invoices at once: each request reads
+        the slips as they were when it began, so the second may not see the
+        first (played here by hiding it); the second payment is refused.
+        """
+        self._answer(200, easyslip_success(self.payload))
+        first = self._upload()
+        self.assertEqual(first.state, "registered")
+        other_invoice = self._invoice(amount=1234.5)
+        _link, other_token, _result = self._generate(other_invoice)
+        self._answer(200, easyslip_success(self.payload))
+        unseen = patch.object(
+            jingjai_portal_slip.JingjaiPortalSlip,
+            "_find_duplicate",
+            lambda slips, digest, qr: slips.browse(),
+        )
+        # The refused payment's unique index violation is logged by the cursor.
+        with unseen, mute_logger("odoo.sql_db"):
+            photo = slip_image(self.payload, "JPEG", quality=60)
+            second = self._upload(photo, other_token, other_invoice)
+        self.assertRecordValues(
+            second,
+            [{"verdict": "bank_verified", "state": "received", "payment_id": False}],
+        )
+        self.assertIn(
+            "Another slip of this transfer paid an invoice", second.bank_error
+        )
+        self.assertEqual(other_invoice.payment_state, "not_paid")
+        self.assertTrue(other_invoice.activity_ids)
 
     def test_promptpay_transfer_shown_by_proxy_only(self):
         answer = easyslip_success(self.payload, receiver_account=False)
