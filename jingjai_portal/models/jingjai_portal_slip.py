@@ -1,18 +1,21 @@
 import hashlib
 import io
+import logging
 import re
 import warnings
 
 from markupsafe import Markup
 from PIL import Image
+from psycopg2 import IntegrityError
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.image import IMAGE_MAX_RESOLUTION
+from odoo.tools.misc import formatLang
 from odoo.tools.pdf import PdfFileReader
 
 from ..lib import slip as slip_rules
-from ..lib import slip_qr, slip_scan
+from ..lib import slip_bank, slip_qr, slip_scan
 from .account_move import PAYABLE_STATES
 from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
 
@@ -20,6 +23,21 @@ from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
 MAX_SLIPS_PER_INVOICE = 20
 SLIP_IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
 DUPLICATE_VERDICTS = ("same_transfer", "same_file")
+BANK_VERDICTS = ("bank_refused", "bank_mismatch")
+# What the bank's answer says of the slip, and the verdict it gives.
+BANK_CHECK_VERDICTS = {
+    "match": "bank_verified",
+    "not_found": "bank_refused",
+    "amount": "bank_mismatch",
+    "receiver": "bank_mismatch",
+    "no_receiver": "bank_mismatch",
+    "reference": "bank_mismatch",
+}
+
+# Seconds a customer's upload waits for the verification service at most.
+BANK_TIMEOUT = slip_bank.DEFAULT_TIMEOUT
+
+_logger = logging.getLogger(__name__)
 
 
 class JingjaiPortalSlip(models.Model):
@@ -97,6 +115,7 @@ class JingjaiPortalSlip(models.Model):
             ("same_file", "Same file as an earlier slip"),
             ("bank_verified", "Verified by the bank"),
             ("bank_refused", "Bank says no"),
+            ("bank_mismatch", "Differs from the bank's record"),
             ("rejected", "Rejected"),
         ],
         required=True,
@@ -114,6 +133,49 @@ class JingjaiPortalSlip(models.Model):
         # The first slip may belong to another company: shown by name only.
         check_company=False,
     )
+    # What the verification service said (Settings > Portal > Payment Slips).
+    bank_check = fields.Selection(
+        [
+            ("match", "Amount and receiver match"),
+            ("not_found", "Transfer not found"),
+            ("amount", "Different amount"),
+            ("receiver", "Different receiving account"),
+            ("no_receiver", "No receiving account to compare"),
+            ("reference", "Different transaction"),
+            ("error", "Could not be asked"),
+        ],
+        string="Bank check",
+        readonly=True,
+    )
+    bank_provider = fields.Char(string="Asked", readonly=True)
+    bank_checked_at = fields.Datetime(string="Asked on", readonly=True)
+    bank_error = fields.Char(
+        string="Bank check problem",
+        readonly=True,
+        help="Why the service could not be asked, or why a confirmed payment "
+        "was not registered by itself.",
+    )
+    bank_amount = fields.Monetary(
+        string="Amount at the bank", readonly=True, currency_field="currency_id"
+    )
+    bank_transferred_at = fields.Datetime(string="Transferred", readonly=True)
+    bank_receiver = fields.Char(
+        string="Receiver at the bank",
+        readonly=True,
+        help="Name, account number and PromptPay ID as the bank shows them (masked).",
+    )
+    bank_sender = fields.Char(string="Sender at the bank", readonly=True)
+    bank_reference = fields.Char(string="Bank's transaction reference", readonly=True)
+    bank_account_id = fields.Many2one(
+        "res.partner.bank",
+        string="Received on",
+        readonly=True,
+        ondelete="set null",
+        help="The company's account whose number the bank's receiver matches.",
+    )
+    payment_id = fields.Many2one(
+        "account.payment", string="Payment", readonly=True, ondelete="set null"
+    )
     state = fields.Selection(
         [
             ("received", "Received"),
@@ -123,6 +185,15 @@ class JingjaiPortalSlip(models.Model):
         required=True,
         readonly=True,
         default="received",
+    )
+
+    # One transfer pays one invoice by itself, whatever the timing: two
+    # uploads of one slip at the same moment may both miss the other (each
+    # reads the slips as they were when its request began), but the second
+    # payment then breaks this index and is not registered.
+    _bank_payment_transfer_unique = models.UniqueIndex(
+        "(bank_code, transaction_ref) WHERE payment_id IS NOT NULL",
+        "This transfer already paid an invoice by bank verification.",
     )
 
     @api.depends("move_id.name", "received_at")
@@ -143,7 +214,9 @@ class JingjaiPortalSlip(models.Model):
                 else False
             )
 
-    @api.depends("verdict", "duplicate_of_id", "bank_name", "transaction_ref")
+    @api.depends(
+        "verdict", "duplicate_of_id", "bank_name", "transaction_ref", "bank_check"
+    )
     def _compute_verdict_label(self):
         labels = dict(self._fields["verdict"]._description_selection(self.env))
         for slip in self:
@@ -161,6 +234,14 @@ class JingjaiPortalSlip(models.Model):
             )
         if self.verdict == "same_file" and first_sudo:
             return self.env._("Same file as the slip on %s", first_sudo.move_id.name)
+        if self.verdict in BANK_VERDICTS and self.bank_check:
+            verdicts = dict(self._fields["verdict"]._description_selection(self.env))
+            checks = dict(self._fields["bank_check"]._description_selection(self.env))
+            return self.env._(
+                "%(verdict)s: %(reason)s",
+                verdict=verdicts[self.verdict],
+                reason=checks[self.bank_check],
+            )
         return False
 
     # ------------------------------------------------------------
@@ -195,11 +276,19 @@ class JingjaiPortalSlip(models.Model):
         display_name = slip_rules.safe_display_name(filename)
         digest = hashlib.sha256(content).hexdigest()
         verdict, qr, payload = slip_qr.choose(slip_scan.qr_texts(content, kind))
+        payment = move._jingjai_portal_payment()
+        # Asked before the locks below: a slow service then holds up this
+        # upload only, not another upload of the same file or transfer.
+        answer = self._bank_ask(move, payment, digest, qr, payload)
         # Two uploads of one slip at once must not both find no earlier one.
         self._lock_keys(digest, qr)
         first = self._find_duplicate(digest, qr)
+        bank_values = {}
         if first:
             verdict = "same_file" if first.digest == digest else "same_transfer"
+        elif answer:
+            bank_values = self._bank_values(move, payment, qr, answer)
+            verdict = bank_values.pop("verdict", verdict)
         number = len(move.jingjai_portal_slip_ids) + 1
         # Uploaded by an anonymous visitor through a live link to this invoice,
         # kept by OdooBot (readable by staff of every company), who announces it.
@@ -217,7 +306,6 @@ class JingjaiPortalSlip(models.Model):
                 "description": display_name,
             }
         )
-        payment = move._jingjai_portal_payment()
         # sudo (OdooBot's): the visitor may create the slip of the invoice its
         # link opens, nothing else; staff read it under the access rules.
         slip_sudo = staff_sudo.env["jingjai.portal.slip"].create(
@@ -236,38 +324,54 @@ class JingjaiPortalSlip(models.Model):
                 "transaction_ref": qr.transaction_ref if qr else False,
                 "verdict": verdict,
                 "duplicate_of_id": first.id if first else False,
+                **bank_values,
             }
         )
+        if slip_sudo.bank_check == "match":
+            slip_sudo._bank_register_payment()
         now = fields.Datetime.context_timestamp(
             move.with_context(tz=BUSINESS_TIMEZONE), fields.Datetime.now()
         )
-        move._jingjai_portal_staff_note(
-            lambda env: (
-                Markup("<p>%s</p><p>%s</p>")
-                % (
-                    env._(
-                        "Payment slip “%(file)s” uploaded through portal link "
-                        "…%(hint)s on %(time)s from %(ip)s. The invoice is not marked "
-                        "paid: check the transfer, then register the payment.",
-                        file=display_name,
-                        hint=link.token_hint,
-                        time=now.strftime("%Y-%m-%d %H:%M"),
-                        ip=ip_address or "?",
-                    ),
-                    slip_sudo.with_env(env)._qr_summary(),
+        upload = {
+            "file": display_name,
+            "hint": link.token_hint,
+            "time": now.strftime("%Y-%m-%d %H:%M"),
+            "ip": ip_address or "?",
+        }
+        registered = slip_sudo.state == "registered"
+
+        def note(env):
+            slip = slip_sudo.with_env(env)
+            if registered:
+                text = env._(
+                    "Payment slip “%(file)s” uploaded through portal link …%(hint)s "
+                    "on %(time)s from %(ip)s.",
+                    **upload,
                 )
-            ),
-            attachment_ids=attachment_sudo.ids,
-        )
+            else:
+                text = env._(
+                    "Payment slip “%(file)s” uploaded through portal link …%(hint)s "
+                    "on %(time)s from %(ip)s. The invoice is not marked paid: check "
+                    "the transfer, then register the payment.",
+                    **upload,
+                )
+            body = Markup("<p>%s</p><p>%s</p>") % (text, slip._qr_summary())
+            bank_summary = slip._bank_summary()
+            if bank_summary:
+                body += Markup("<p>%s</p>") % bank_summary
+            return body
+
+        move._jingjai_portal_staff_note(note, attachment_ids=attachment_sudo.ids)
         staff_sudo.jingjai_portal_slip_ids = [fields.Command.link(attachment_sudo.id)]
-        slip_sudo._activity(link)
+        if not registered:
+            slip_sudo._activity(link)
         # The visitor's notice is in the visitor's language, not the staff's.
         return slip_sudo.with_env(self.sudo().env)
 
     def _qr_summary(self):
         """One sentence for the chatter and the activity: what the QR says."""
         self.ensure_one()
-        duplicate = self._verdict_text()
+        duplicate = self.verdict in DUPLICATE_VERDICTS and self._verdict_text()
         if duplicate:
             return self.env._(
                 "%(duplicate)s: do not accept it without checking the bank "
@@ -276,7 +380,7 @@ class JingjaiPortalSlip(models.Model):
                 bank=self.bank_name or self.bank_code or "-",
                 reference=self.transaction_ref or "-",
             )
-        if self.verdict == "valid":
+        if self.verdict in ("valid", "bank_verified", *BANK_VERDICTS):
             return self.env._(
                 "Slip QR read: %(bank)s (%(code)s), transaction reference "
                 "%(reference)s. A valid QR does not prove the money arrived.",
@@ -331,30 +435,328 @@ class JingjaiPortalSlip(models.Model):
             lambda activity: activity.activity_type_id == activity_type
         )[:1]
         if open_activity:
+            # A slip the accountant must look at twice is added to the open
+            # activity: reused, or not what the bank recorded. In the language
+            # of whoever the activity is for.
+            staff_sudo = move._jingjai_portal_as_staff(open_activity.user_id.lang)
             if self.verdict in DUPLICATE_VERDICTS:
-                # In the language of whoever the activity is for.
-                staff_sudo = move._jingjai_portal_as_staff(open_activity.user_id.lang)
-                summary = self.with_env(staff_sudo.env)._qr_summary()
-                open_activity.with_env(staff_sudo.env).note = (
-                    open_activity.note or Markup()
-                ) + Markup("<p>%s</p>") % summary
+                addition = self.with_env(staff_sudo.env)._qr_summary()
+            elif self.verdict in BANK_VERDICTS or self.bank_check == "error":
+                addition = self.with_env(staff_sudo.env)._bank_summary()
+            else:
+                return False
+            open_activity.with_env(staff_sudo.env).note = (
+                open_activity.note or Markup()
+            ) + Markup("<p>%s</p>") % addition
             return False
+
+        def note(env):
+            slip = self.with_env(env)
+            body = Markup("<p>%s</p><p>%s</p>") % (
+                env._(
+                    "The customer uploaded a payment slip through portal link …%s. "
+                    "Check the transfer on the bank account, then register the "
+                    "payment.",
+                    link.token_hint,
+                ),
+                slip._qr_summary(),
+            )
+            bank_summary = slip._bank_summary()
+            if bank_summary:
+                body += Markup("<p>%s</p>") % bank_summary
+            return body
+
         return move._jingjai_portal_staff_activity(
             link,
             "jingjai_portal.mail_activity_type_payment_slip",
-            lambda env: (
-                Markup("<p>%s</p><p>%s</p>")
-                % (
-                    env._(
-                        "The customer uploaded a payment slip through portal link …%s. "
-                        "Check the transfer on the bank account, then register the "
-                        "payment.",
-                        link.token_hint,
-                    ),
-                    self.with_env(env)._qr_summary(),
-                )
-            ),
+            note,
             users=move.invoice_user_id,
+        )
+
+    # ------------------------------------------------------------
+    # BANK VERIFICATION (optional, per company)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _bank_provider(self, company):
+        """The company's verification service, or None when it is off."""
+        if not company.jingjai_portal_bank_verification:
+            return None
+        # sudo: the API key is readable by administrators only; it is read
+        # here to ask the service for an upload, and never shown or logged.
+        company_sudo = company.sudo()
+        return slip_bank.get_provider(
+            company_sudo.jingjai_portal_bank_provider,
+            company_sudo.jingjai_portal_bank_endpoint,
+            company_sudo.jingjai_portal_bank_api_key,
+            timeout=BANK_TIMEOUT,
+        )
+
+    @api.model
+    def _bank_ask(self, move, payment, digest, qr, payload):
+        """Ask the company's verification service about the transfer of a
+        valid slip QR, when the service is on.
+
+        Not asked for an invoice in another currency than baht (Thai transfers
+        are in baht), nor for a slip already known as reused (the check again
+        under the lock decides; this one only saves a question).
+
+        :return: a :class:`slip_bank.Answer`, or None when not asked
+        """
+        if not qr or payment["currency"].name != "THB":
+            return None
+        try:
+            provider = self._bank_provider(move.company_id)
+        except KeyError:
+            # The service's file is gone from the add-on.
+            return slip_bank.Answer.failure(
+                "answer", move.company_id.sudo().jingjai_portal_bank_provider
+            )
+        if provider is None or self._find_duplicate(digest, qr):
+            return None
+        answer = provider.verify(
+            slip_bank.Query(
+                bank_code=qr.bank_code,
+                transaction_ref=qr.transaction_ref,
+                payload=payload,
+                amount=float(payment["amount"]),
+            )
+        )
+        _logger.info(
+            "Slip verification by %s for %s: %s %s",
+            provider.code,
+            move.name,
+            answer.status,
+            answer.error,
+        )
+        return answer
+
+    @api.model
+    def _bank_values(self, move, payment, qr, answer):
+        """The slip's bank fields from a service's ``answer``, and its
+        ``verdict`` when the answer decides one.
+
+        Compared, in this order: the transaction the service answered about
+        (its reference must be the slip QR's, when it gives one), the amount
+        (equal to the amount due, in the currency's rounding), then the
+        receiver (:meth:`_bank_receiving_account`). The transfer's date, the
+        sender and the receiver's name are kept for the accountant, not
+        compared.
+        """
+        code = move.company_id.jingjai_portal_bank_provider
+        provider = slip_bank.providers().get(code)
+        values = {
+            "bank_provider": provider.label if provider else code,
+            "bank_checked_at": fields.Datetime.now(),
+        }
+        if answer.status == slip_bank.ERROR:
+            errors = {
+                "network": self.env._("no answer in time"),
+                "auth": self.env._("the API key was refused"),
+                "quota": self.env._("the quota of the service is used up"),
+                "answer": self.env._("an answer we cannot read"),
+            }
+            reason = errors.get(answer.error, answer.error)
+            values.update(
+                bank_check="error",
+                bank_error=f"{reason} ({answer.detail})" if answer.detail else reason,
+            )
+            return values
+        if answer.status == slip_bank.NOT_FOUND:
+            values.update(bank_check="not_found", verdict="bank_refused")
+            return values
+        currency = payment["currency"]
+        receiver = " · ".join(
+            part
+            for part in (
+                answer.receiver_name,
+                answer.receiver_account,
+                answer.receiver_proxy,
+            )
+            if part
+        )
+        values.update(
+            bank_amount=answer.amount,
+            bank_transferred_at=answer.transferred_at
+            and answer.transferred_at.replace(tzinfo=None),
+            bank_receiver=receiver[:256] or False,
+            bank_sender=answer.sender_name[:256] or False,
+            bank_reference=answer.bank_reference[:64] or False,
+        )
+        bank_account, receiver_check = self._bank_receiving_account(move, answer)
+        if answer.bank_reference and answer.bank_reference != qr.transaction_ref:
+            check = "reference"
+        elif currency.compare_amounts(answer.amount, payment["amount"]) != 0:
+            check = "amount"
+        elif receiver_check == "no_identifier":
+            check = "no_receiver"
+        elif not bank_account:
+            check = "receiver"
+        else:
+            check = "match"
+        values.update(
+            bank_check=check,
+            verdict=BANK_CHECK_VERDICTS[check],
+            bank_account_id=bank_account.id if bank_account else False,
+        )
+        return values
+
+    @api.model
+    def _bank_receiving_account(self, move, answer):
+        """Which of the company's accounts the bank's receiver is.
+
+        The digits the bank shows of the receiver's account number and of its
+        PromptPay ID (mobile, tax ID, e-wallet) are compared with the
+        company's bank accounts customers pay this invoice into: every digit
+        shown must agree, at least four of them. Masked digits are not known,
+        so this says "the visible digits are ours", not "this is our
+        account"; the receiver's name is not compared at all.
+
+        :return: ``(res.partner.bank or None, reason)``, reason as
+            :func:`slip_bank.receiver_matches`
+        """
+        banks = move._jingjai_portal_receiving_banks()
+        own_accounts = [
+            slip_bank.OwnAccount(
+                key=bank.id,
+                account_number=bank.acc_number or "",
+                proxy_type=bank.proxy_type or "",
+                proxy_value=bank.proxy_value or "",
+            )
+            for bank in banks
+        ]
+        own, reason = slip_bank.receiver_matches(answer, own_accounts)
+        return (banks.browse(own.key) if own else None), reason
+
+    def _bank_register_payment(self):
+        """Register and reconcile the payment of a slip the bank confirmed,
+        as the accountant's "Register Payment" would: Odoo's wizard with the
+        amount due at upload, the slip's memo and the bank journal of the
+        account the money went to, dated on the transfer's day.
+
+        Nothing is registered without such a journal, or when Odoo refuses
+        (a lock date, a journal without payment method): the slip then waits
+        for the accountant, who sees why.
+
+        :return: the payment, or an empty recordset
+        """
+        self.ensure_one()
+        Payment = self.env["account.payment"]
+        journal = self.env["account.journal"].search(
+            [
+                ("type", "=", "bank"),
+                ("bank_account_id", "=", self.bank_account_id.id),
+                ("company_id", "=", self.company_id.id),
+            ],
+            limit=1,
+        )
+        if not journal:
+            self.bank_error = self.env._(
+                "No bank journal uses the account %s: register the payment yourself.",
+                self.bank_account_id.display_name,
+            )
+            return Payment
+        action = self.action_register_payment()
+        context = action["context"]
+        transferred_on = self.bank_transferred_at and fields.Date.context_today(
+            self.with_context(tz=BUSINESS_TIMEZONE), self.bank_transferred_at
+        )
+        try:
+            with self.env.cr.savepoint():
+                # sudo (superuser): asked for an anonymous visitor's upload;
+                # the payment is Odoo's own, registered in the name of OdooBot.
+                wizard_sudo = (
+                    self.env["account.payment.register"]
+                    .with_user(SUPERUSER_ID)
+                    .with_company(self.company_id)
+                    .with_context(context)
+                    .create(
+                        {
+                            "journal_id": journal.id,
+                            "amount": self.amount_due,
+                            "communication": context["default_communication"],
+                            "payment_date": transferred_on
+                            or fields.Date.context_today(self),
+                        }
+                    )
+                )
+                payments = wizard_sudo._create_payments()
+                self.payment_id = payments[:1]
+        except IntegrityError:
+            self.bank_error = self.env._(
+                "Another slip of this transfer paid an invoice at the same "
+                "moment: this one was not registered."
+            )
+            return Payment
+        except (UserError, ValidationError) as error:
+            self.bank_error = self.env._(
+                "Odoo refused to register the payment: %s", error.args[0]
+            )
+            return Payment
+        return payments
+
+    def _bank_summary(self):
+        """One sentence for the chatter and the activity: what the bank said."""
+        self.ensure_one()
+        if not self.bank_check:
+            return False
+        currency = self.currency_id
+        values = {
+            "provider": self.bank_provider or "?",
+            "amount": formatLang(self.env, self.bank_amount, currency_obj=currency),
+            "due": formatLang(self.env, self.amount_due, currency_obj=currency),
+            "receiver": self.bank_receiver or "?",
+            "reference": self.bank_reference or "?",
+            "error": self.bank_error or "?",
+        }
+        if self.bank_check == "error":
+            return self.env._(
+                "%(provider)s could not be asked about this transfer (%(error)s): "
+                "check it on the bank account yourself.",
+                **values,
+            )
+        if self.bank_check == "not_found":
+            return self.env._(
+                "%(provider)s does not know this transfer: do not accept the slip "
+                "before you find the money on the bank account.",
+                **values,
+            )
+        if self.bank_check == "reference":
+            return self.env._(
+                "%(provider)s answered about another transaction (%(reference)s): "
+                "check the slip on the bank account.",
+                **values,
+            )
+        if self.bank_check == "amount":
+            return self.env._(
+                "%(provider)s: this transfer was %(amount)s, not the %(due)s due. "
+                "Nothing was registered: check it on the bank account.",
+                **values,
+            )
+        if self.bank_check == "receiver":
+            return self.env._(
+                "%(provider)s: this transfer went to %(receiver)s, which is not one "
+                "of your bank accounts. Nothing was registered.",
+                **values,
+            )
+        if self.bank_check == "no_receiver":
+            return self.env._(
+                "%(provider)s confirms %(amount)s but shows no receiving account "
+                "number to compare (%(receiver)s). Nothing was registered: check "
+                "the receiving account yourself.",
+                **values,
+            )
+        if self.payment_id:
+            return self.env._(
+                "Verified by %(provider)s: %(amount)s received on %(receiver)s. "
+                "Payment %(payment)s registered and reconciled.",
+                payment=self.payment_id.name,
+                **values,
+            )
+        return self.env._(
+            "Verified by %(provider)s: %(amount)s received on %(receiver)s, but "
+            "the payment was not registered by itself: %(error)s",
+            **values,
         )
 
     # ------------------------------------------------------------

@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
+from ..lib import slip_bank
 from ..lib.access_code import DEFAULT_THRESHOLD_THB, DEFAULT_UNLOCK_HOURS
 from ..lib.expiry import DEFAULT_EXPIRY_DAYS
 
@@ -55,6 +57,28 @@ class ResCompany(models.Model):
         "browser every night; the views themselves and the counts stay. 0 keeps "
         "them forever.",
     )
+    # Per company: a slip belongs to an invoice of one company, paid into that
+    # company's accounts, under that company's contract with the service.
+    jingjai_portal_bank_verification = fields.Boolean(
+        string="Bank verification of slips",
+        help="Ask a slip-verification service about the transfer of every slip "
+        "with a valid slip QR. When the amount and the receiving account match, "
+        "the payment is registered and reconciled by itself.",
+    )
+    jingjai_portal_bank_provider = fields.Selection(
+        selection="_selection_jingjai_portal_bank_provider",
+        string="Verification service",
+        default="easyslip",
+    )
+    jingjai_portal_bank_endpoint = fields.Char(
+        string="Verification endpoint",
+        help="The service's URL; empty for the one its documentation gives.",
+    )
+    jingjai_portal_bank_api_key = fields.Char(
+        string="Verification API key",
+        groups="base.group_system",
+        copy=False,
+    )
 
     _jingjai_portal_expiry_days_range = models.Constraint(
         "CHECK(jingjai_portal_customer_expiry_days BETWEEN 1 AND 365"
@@ -72,3 +96,23 @@ class ResCompany(models.Model):
         "CHECK(jingjai_portal_view_log_retention_days >= 0)",
         "The view log retention is a number of days, or 0 to keep the log as is.",
     )
+
+    @api.model
+    def _selection_jingjai_portal_bank_provider(self):
+        return [
+            (code, provider.label)
+            for code, provider in sorted(slip_bank.providers().items())
+        ]
+
+    @api.constrains("jingjai_portal_bank_endpoint")
+    def _check_jingjai_portal_bank_endpoint(self):
+        for company in self.filtered("jingjai_portal_bank_endpoint"):
+            try:
+                slip_bank.check_endpoint(company.jingjai_portal_bank_endpoint)
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._(
+                        "The verification endpoint must be an https:// address: "
+                        "the API key travels with every request."
+                    )
+                ) from error

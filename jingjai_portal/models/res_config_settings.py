@@ -30,3 +30,17 @@ class ResConfigSettings(models.TransientModel):
     jingjai_portal_view_log_retention_days = fields.Integer(
         related="company_id.jingjai_portal_view_log_retention_days", readonly=False
     )
+    jingjai_portal_bank_verification = fields.Boolean(
+        related="company_id.jingjai_portal_bank_verification", readonly=False
+    )
+    jingjai_portal_bank_provider = fields.Selection(
+        related="company_id.jingjai_portal_bank_provider", readonly=False
+    )
+    jingjai_portal_bank_endpoint = fields.Char(
+        related="company_id.jingjai_portal_bank_endpoint", readonly=False
+    )
+    jingjai_portal_bank_api_key = fields.Char(
+        related="company_id.jingjai_portal_bank_api_key",
+        readonly=False,
+        groups="base.group_system",
+    )

@@ -19,6 +19,7 @@ from . import test_slip_pdf
 from . import test_link_previews
 from . import test_mail_links
 from . import test_slip_qr
+from . import test_slip_bank_verification
 from . import test_good_citizen
 from . import test_website_pages
 from . import test_multi_company
