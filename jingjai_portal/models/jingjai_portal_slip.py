@@ -9,7 +9,7 @@ from PIL import Image
 from psycopg2 import IntegrityError
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ConcurrencyError, UserError, ValidationError
 from odoo.tools.image import IMAGE_MAX_RESOLUTION
 from odoo.tools.misc import formatLang
 from odoo.tools.pdf import PdfFileReader
@@ -398,11 +398,24 @@ class JingjaiPortalSlip(models.Model):
         )
 
     def _lock_keys(self, digest, qr):
+        """Take the locks of this file and this transfer for the transaction.
+
+        Odoo's transactions are REPEATABLE READ: a request that waited for
+        another upload of the same slip still reads the database as it was
+        before that upload committed, and would find no earlier slip. So a
+        request that has to wait starts again once the lock is free (Odoo
+        replays it on ConcurrencyError), and then sees the other slip.
+
+        :raise ConcurrencyError: another upload held a lock
+        """
         keys = ["slip-file:" + digest]
         if qr:
             keys.append(f"slip-transfer:{qr.bank_code}:{qr.transaction_ref}")
         for key in keys:
-            self.env.cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+            self.env.cr.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [key])
+            if not self.env.cr.fetchone()[0]:
+                self.env.cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+                raise ConcurrencyError("another upload of this slip was being received")
 
     @api.model
     def _find_duplicate(self, digest, qr):
