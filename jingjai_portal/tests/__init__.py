@@ -23,3 +23,4 @@ from . import test_website_pages
 from . import test_multi_company
 from . import test_visitor_notices
 from . import test_customer_pages
+from . import test_pay_online
