@@ -17,8 +17,8 @@ from ..lib.link_preview import is_link_preview
 from ..lib.security_headers import SECURITY_HEADERS
 from ..lib.slip import MAX_SLIP_BYTES
 from ..lib.text import plain_text
-from ..models.account_move import PAYMENT_RETURN_ROUTE
 from ..models.jingjai_portal_link import DOCUMENT_MODELS
+from ..models.jingjai_portal_payment_mixin import PAYMENT_RETURN_ROUTE
 
 _logger = logging.getLogger(__name__)
 
@@ -35,14 +35,18 @@ NEXT_PATH = re.compile(r"/(?:[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*)?")
 PAYMENT_COOKIE = "jingjai_portal_payment"
 PAYMENT_COOKIE_DAYS = 2
 PAYMENT_PAGE = re.compile(
-    rf"[A-Za-z0-9_-]{{{tokens.TOKEN_LENGTH}}}(?:/invoice/[0-9]{{1,9}})?"
+    rf"[A-Za-z0-9_-]{{{tokens.TOKEN_LENGTH}}}(?:/(?:invoice|order)/[0-9]{{1,9}})?"
 )
+# The documents a link's page may take a payment for, as named in its URLs.
+PAYABLE_DOCUMENT_TYPES = ("invoice", "order")
+
 # What the payment form may send that the link decides: checked, never used.
 PAYMENT_CLAIMS = (
     "partner_id",
     "currency_id",
     "company_id",
     "invoice_id",
+    "sale_order_id",
     "landing_route",
     "token_id",
     "tokenization_requested",
@@ -296,10 +300,14 @@ class PortalLinkController(http.Controller):
             )
         return self._secure(request.redirect(f"{page_url}#pay", code=303))
 
+    # ------------------------------------------------------------
+    # PAYING ONLINE: Odoo's payment form, transactions under the link
+    # ------------------------------------------------------------
+
     @http.route(
         [
             "/p/<string:token>/transaction",
-            "/p/<string:token>/invoice/<string:document_id>/transaction",
+            "/p/<string:token>/<string:document_type>/<string:document_id>/transaction",
         ],
         type="jsonrpc",
         auth="public",
@@ -311,6 +319,7 @@ class PortalLinkController(http.Controller):
     def portal_link_transaction(
         self,
         token,
+        document_type=None,
         document_id=None,
         provider_id=None,
         payment_method_id=None,
@@ -320,16 +329,17 @@ class PortalLinkController(http.Controller):
         access_token=None,
         **kwargs,
     ):
-        """Start paying the invoice online: the call of Odoo's ``payment.form``.
+        """Start paying an invoice or a quote's prepayment online: the call of
+        Odoo's ``payment.form``.
 
         The link is resolved again on every call; the partner, currency,
-        company, invoice and landing route are the link's: a call naming
+        company, document and landing route are the link's: a call naming
         others is refused, and the amount is at most what is still due.
 
         :return: the transaction's processing values, as Odoo's own
             ``/invoice/transaction/<id>`` returns them
         :raise UserError: with the message the form shows; ``NotFound`` for a
-            token or an invoice this link does not open
+            token or a document this link does not open
         """
         request.future_response.headers.update(SECURITY_HEADERS)
         # Odoo checks no CSRF on jsonrpc routes: the payment form sends the
@@ -341,38 +351,22 @@ class PortalLinkController(http.Controller):
         claims = {key: kwargs.pop(key) for key in PAYMENT_CLAIMS if key in kwargs}
         # Anything else the payment form never sends is refused, as Odoo does.
         PaymentPortal._validate_transaction_kwargs(kwargs)
-        link_sudo, invoice_sudo, refusal = self._open_invoice(
-            token, document_id, "/transaction"
-        )
-        if refusal:
-            if refusal.status_code == 404:
-                raise NotFound()
-            # A dead link says why; else the access code must be entered again.
-            raise UserError(
-                (link_sudo._get_refusal_message())
-                or _(
-                    "This invoice cannot be paid from this page. Please reload it, "
-                    "or ask us for a new link."
-                )
-            )
-        invoice_sudo._jingjai_portal_check_payment_claims(claims)
-        values = invoice_sudo._jingjai_portal_transaction_values(
+        documents_sudo, page_url = self._open_payable(token, document_type, document_id)
+        documents_sudo._jingjai_portal_check_payment_claims(claims)
+        values = documents_sudo._jingjai_portal_transaction_values(
             PaymentPortal._cast_as_int(provider_id),
             PaymentPortal._cast_as_int(payment_method_id),
             amount,
             flow,
         )
-        invoice_sudo._jingjai_portal_lock_for_payment()
-        tx_sudo = invoice_sudo._jingjai_portal_draft_transaction(values)
+        documents_sudo._jingjai_portal_lock_for_payment()
+        tx_sudo = documents_sudo._jingjai_portal_draft_transaction(values)
         if tx_sudo:
             PaymentPostProcessing.monitor_transaction(tx_sudo)
         else:
-            # Odoo's own transaction factory (no override in any module): a
-            # plain instance, since this controller is no PaymentPortal.
+            # Odoo's own transaction factory (no module overrides it): a plain
+            # instance, since this controller is no PaymentPortal.
             tx_sudo = PaymentPortal()._create_transaction(**values)
-        page_url, _home_url = self._document_urls(
-            token, "invoice", invoice_sudo, document_id
-        )
         request.future_response.set_cookie(
             PAYMENT_COOKIE,
             page_url.removeprefix("/p/"),
@@ -383,6 +377,49 @@ class PortalLinkController(http.Controller):
             samesite="Lax",
         )
         return tx_sudo._get_processing_values()
+
+    def _open_payable(self, token, document_type, document_id):
+        """The documents a payment call under ``token`` pays, and their page.
+
+        :return: ``(documents_sudo, page_url)``
+        :raise UserError: the link is dead or this browser must enter its code
+        :raise NotFound: unknown token, or a document this link does not open
+        """
+        if document_id is None:
+            # The link's own quote or invoice, whichever it is.
+            link_sudo, refusal = self._open_link(token, "/transaction")
+            documents_sudo = link_sudo._get_target() if not refusal else None
+            document_type = next(
+                (
+                    kind
+                    for kind, model in DOCUMENT_MODELS.items()
+                    if documents_sudo is not None and documents_sudo._name == model
+                ),
+                None,
+            )
+            if not refusal and document_type not in PAYABLE_DOCUMENT_TYPES:
+                raise NotFound()
+        elif document_type in PAYABLE_DOCUMENT_TYPES:
+            link_sudo, documents_sudo, refusal = self._open_document(
+                token, document_type, document_id, "/transaction"
+            )
+        else:
+            raise NotFound()
+        if refusal:
+            if refusal.status_code == 404:
+                raise NotFound()
+            # A dead link says why; else the access code must be entered again.
+            raise UserError(
+                link_sudo._get_refusal_message()
+                or _(
+                    "This cannot be paid from this page. Please reload it, or ask "
+                    "us for a new link."
+                )
+            )
+        page_url, _home_url = self._document_urls(
+            token, document_type, documents_sudo, document_id
+        )
+        return documents_sudo, page_url
 
     @http.route(
         PAYMENT_RETURN_ROUTE,

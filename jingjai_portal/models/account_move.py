@@ -1,11 +1,8 @@
 import base64
 
-import psycopg2
-
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
-from odoo.fields import Command, Domain
-from odoo.tools import SQL
+from odoo.fields import Domain
 
 from ..lib import qr_image
 from ..lib import slip as slip_rules
@@ -13,33 +10,23 @@ from ..lib.text import file_name_part
 
 PAID_STATES = ("paid", "in_payment")
 
-# Where a payment provider sends the visitor back to (see the controller).
-PAYMENT_RETURN_ROUTE = "/p/payment-return"
-# How long a second click or tab reuses the first one's draft transaction.
-DRAFT_REUSE_MINUTES = 30
-
 # What the invoice page offers, by payment state (see _jingjai_portal_payment).
 PAYABLE_STATES = ("promptpay", "not_thb", "no_promptpay")
-
-# What the page says of the invoice's last online payment, by transaction state.
-TRANSACTION_NOTICES = {
-    "draft": None,
-    "pending": "pending",
-    "authorized": "pending",
-    "done": "done",
-    "cancel": "error",
-    "error": "error",
-}
 
 
 class AccountMove(models.Model):
     _name = "account.move"
-    _inherit = ["account.move", "jingjai.portal.link.mixin"]
+    _inherit = [
+        "account.move",
+        "jingjai.portal.link.mixin",
+        "jingjai.portal.payment.mixin",
+    ]
 
     _jingjai_portal_link_field = "account_move_id"
     _jingjai_portal_customer_path = "commercial_partner_id"
     _jingjai_portal_page_template = "jingjai_portal.page_invoice"
     _jingjai_portal_report_ref = "account.account_invoices"
+    _jingjai_portal_transaction_field = "invoice_ids"
 
     jingjai_portal_slip_ids = fields.Many2many(
         comodel_name="ir.attachment",
@@ -484,264 +471,15 @@ class AccountMove(models.Model):
         return slip.attachment_id
 
     # ------------------------------------------------------------
-    # PAYING ONLINE: Odoo's payment providers (account_payment)
+    # PAYING ONLINE: Odoo's payment providers (jingjai.portal.payment.mixin)
     # ------------------------------------------------------------
 
-    def _jingjai_portal_online_payment(self, page_url):
-        """The values of Odoo's payment form on this invoice's page, or False.
+    def _jingjai_portal_can_pay_online(self):
+        # As Odoo's own invoice page offers it (account_payment).
+        return all(invoice._has_to_be_paid() for invoice in self)
 
-        Offered as Odoo's own invoice page offers it (``_has_to_be_paid``) when
-        the company has an enabled provider for the invoice's partner, currency
-        and amount. No saved payment method is offered nor saved: whoever holds
-        the link is a visitor, not the customer's account.
-
-        :param str page_url: the invoice's page under the visitor's token
-        """
-        self.ensure_one()
-        if not self._has_to_be_paid() or (
-            self.partner_id.company_id and self.partner_id.company_id != self.company_id
-        ):
-            return False
-        amount = self._jingjai_portal_online_amount_due()
-        providers_sudo, methods_sudo = self._jingjai_portal_payment_options(amount)
-        if not methods_sudo:
-            return False
-        return {
-            "amount": amount,
-            "currency": self.currency_id,
-            "partner_id": self.partner_id.id,
-            "reference_prefix": False,
-            "providers_sudo": providers_sudo,
-            "payment_methods_sudo": methods_sudo,
-            "tokens_sudo": self.env["payment.token"].sudo(),
-            "show_tokenize_input_mapping": dict.fromkeys(providers_sudo.ids, False),
-            "availability_report": {},
-            "transaction_route": f"{page_url}/transaction",
-            # The link's token is never stored: the transaction keeps a landing
-            # route without it (see the controller's payment return).
-            "landing_route": PAYMENT_RETURN_ROUTE,
-            "access_token": False,
-        }
+    def _jingjai_portal_payment_partner(self):
+        return self[:1].partner_id
 
     def _jingjai_portal_online_amount_due(self):
-        """What is still due on this invoice: the most one payment may be."""
-        self.ensure_one()
-        return self.currency_id.round(self.amount_residual)
-
-    def _jingjai_portal_payment_options(self, amount):
-        """``(providers_sudo, payment_methods_sudo)`` that can pay ``amount`` now."""
-        self.ensure_one()
-        # sudo: an anonymous visitor reads no provider or method, as on Odoo's
-        # own invoice page; only the ones enabled for this invoice come out.
-        providers_sudo = (
-            self.env["payment.provider"]
-            .sudo()
-            ._get_compatible_providers(
-                self.company_id.id,
-                self.partner_id.id,
-                amount,
-                currency_id=self.currency_id.id,
-            )
-        )
-        methods_sudo = (
-            self.env["payment.method"]
-            .sudo()
-            ._get_compatible_payment_methods(
-                providers_sudo.ids,
-                self.partner_id.id,
-                currency_id=self.currency_id.id,
-            )
-        )
-        return providers_sudo, methods_sudo
-
-    def _jingjai_portal_transaction_values(
-        self, provider_id, payment_method_id, amount, flow
-    ):
-        """Check a payment the visitor asked for, and the transaction's values.
-
-        Partner, currency, company and landing route are the invoice's and the
-        link's; the provider and method must be among those the page offers;
-        the amount is at most what is still due.
-
-        :return: the keyword arguments of Odoo's ``_create_transaction``
-        :raise UserError: with a message for the visitor; nothing is created
-        """
-        self.ensure_one()
-        currency = self.currency_id
-        if not self._has_to_be_paid():
-            raise UserError(
-                self.env._(
-                    "This invoice cannot be paid online. Please reload the page."
-                )
-            )
-        due = self._jingjai_portal_online_amount_due()
-        if (
-            not isinstance(amount, (int, float))
-            or isinstance(amount, bool)
-            or currency.compare_amounts(amount, 0.0) <= 0
-            or currency.compare_amounts(amount, due) > 0
-        ):
-            raise UserError(
-                self.env._(
-                    "The amount to pay must be more than zero and at most %s, "
-                    "what is still due.",
-                    tools.format_amount(self.env, due, currency),
-                )
-            )
-        if flow not in ("redirect", "direct"):
-            raise UserError(
-                self.env._("Please choose a payment method on the page to pay with.")
-            )
-        providers_sudo, methods_sudo = self._jingjai_portal_payment_options(amount)
-        method_sudo = methods_sudo.filtered(
-            lambda method: method.id == payment_method_id
-        )
-        provider_sudo = providers_sudo.filtered(
-            lambda provider: provider.id == provider_id
-        )
-        if not method_sudo or provider_sudo not in method_sudo.provider_ids:
-            raise UserError(
-                self.env._(
-                    "This payment method is not available for this invoice. Please "
-                    "reload the page and choose another one."
-                )
-            )
-        return {
-            "provider_id": provider_sudo.id,
-            "payment_method_id": method_sudo.id,
-            "token_id": None,
-            "amount": currency.round(amount),
-            "currency_id": currency.id,
-            "partner_id": self.partner_id.id,
-            "flow": flow,
-            "tokenization_requested": False,
-            "landing_route": PAYMENT_RETURN_ROUTE,
-            "is_validation": False,
-            "custom_create_values": {"invoice_ids": [Command.set(self.ids)]},
-        }
-
-    def _jingjai_portal_check_payment_claims(self, claims):
-        """Refuse a payment call that names anything else than this invoice's
-        own partner, currency, company, invoice or landing route, or asks for
-        a saved payment method: the link decides them all.
-
-        :param dict claims: what the call sent of those, as it sent it
-        :raise UserError: with a message for the visitor
-        """
-        self.ensure_one()
-        expected = {
-            "partner_id": self.partner_id.id,
-            "currency_id": self.currency_id.id,
-            "company_id": self.company_id.id,
-            "invoice_id": self.id,
-            "landing_route": PAYMENT_RETURN_ROUTE,
-        }
-        for key, value in claims.items():
-            if key in expected:
-                if value in (None, False, "") or str(value) == str(expected[key]):
-                    continue
-            elif not value:
-                # token_id, tokenization_requested, is_validation: off
-                continue
-            raise UserError(
-                self.env._(
-                    "This payment does not match the invoice on this page. Please "
-                    "reload the page and pay again."
-                )
-                if key in expected
-                else self.env._(
-                    "Saved payment methods cannot be used or saved from this page."
-                )
-            )
-
-    def _jingjai_portal_draft_transaction(self, values):
-        """A transaction this visitor just started for the same payment, to
-        answer a second click or tab with the first one's transaction.
-
-        Call it with the invoice locked (:meth:`_jingjai_portal_lock_for_payment`).
-        """
-        self.ensure_one()
-        # sudo: the visitor is anonymous; only this invoice's own draft comes out.
-        return (
-            self.env["payment.transaction"]
-            .sudo()
-            .search(
-                [
-                    ("invoice_ids", "in", self.ids),
-                    ("state", "=", "draft"),
-                    ("provider_id", "=", values["provider_id"]),
-                    ("payment_method_id", "=", values["payment_method_id"]),
-                    ("amount", "=", values["amount"]),
-                    ("currency_id", "=", values["currency_id"]),
-                    ("partner_id", "=", values["partner_id"]),
-                    ("operation", "=", f"online_{values['flow']}"),
-                    (
-                        "create_date",
-                        ">=",
-                        fields.Datetime.subtract(
-                            fields.Datetime.now(), minutes=DRAFT_REUSE_MINUTES
-                        ),
-                    ),
-                ],
-                order="id desc",
-                limit=1,
-            )
-        )
-
-    def _jingjai_portal_lock_for_payment(self):
-        """Lock this invoice's row until the transaction ends.
-
-        A second click or tab at once is refused without waiting; one that
-        comes once the first committed fails to serialize under Odoo's
-        repeatable-read transactions (the row is written below) and Odoo
-        replays it: it then finds the first one's draft transaction.
-
-        :raise UserError: another request holds the lock; nothing changed
-        """
-        self.ensure_one()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM account_move WHERE id = %s "
-                        "FOR NO KEY UPDATE NOWAIT",
-                        self.id,
-                    ),
-                    log_exceptions=False,
-                )
-        except psycopg2.errors.LockNotAvailable:
-            raise UserError(
-                self.env._(
-                    "A payment of this invoice is being started right now. Please "
-                    "wait a moment and reload the page."
-                )
-            ) from None
-        self.env.cr.execute(
-            SQL(
-                "UPDATE account_move SET write_date = write_date WHERE id = %s", self.id
-            )
-        )
-
-    def _jingjai_portal_transaction_notice(self):
-        """What the page says of this invoice's last online payment: a dict with
-        ``kind`` (``done``, ``pending`` or ``error``), the transaction's
-        ``date``, ``amount``, ``currency``, ``method`` and ``reference``; or None.
-        """
-        self.ensure_one()
-        tx_sudo = self.get_portal_last_transaction()
-        # A "custom" provider is a bank transfer: slips have their own notices.
-        kind = (
-            tx_sudo
-            and tx_sudo.provider_code != "custom"
-            and TRANSACTION_NOTICES.get(tx_sudo.state)
-        )
-        if not kind:
-            return None
-        return {
-            "kind": kind,
-            "date": tx_sudo.last_state_change or tx_sudo.create_date,
-            "amount": tx_sudo.amount,
-            "currency": tx_sudo.currency_id,
-            "method": tx_sudo.payment_method_id.name or tx_sudo.provider_id.name,
-            "reference": tx_sudo.reference,
-        }
+        return self[:1].currency_id.round(sum(self.mapped("amount_residual")))

@@ -8,6 +8,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.jingjai_portal.lib.security_headers import SECURITY_HEADERS
+from odoo.addons.jingjai_portal.tests.quote_common import signature_b64
 from odoo.addons.jingjai_portal.tests.test_portal_link_invoice import (
     JingjaiInvoiceLinkCommon,
 )
@@ -393,3 +394,61 @@ class TestPayOnline(JingjaiInvoiceLinkCommon, HttpCase):
         )
         response = self._get(RETURN_ROUTE)
         self.assertEqual(response.status_code, 200)
+
+    # ------------------------------------------------------------
+    # Quotes: the prepayment after Sign & Accept
+    # ------------------------------------------------------------
+
+    def test_prepayment_after_sign_and_accept_confirms_the_order(self):
+        """A quote asking for 30 % signed through its link offers that amount in
+        Odoo's form; paying it confirms the order as on Odoo's own page, and the
+        accepted quote's page shows the payment.
+        """
+        quote = self._create_quote(
+            self.customer_en,
+            require_signature=True,
+            require_payment=True,
+            prepayment_percent=0.3,
+        )
+        quote.action_quotation_sent()
+        _link, token = self._generate(quote)[:2]
+        path = f"/p/{token}"
+        self.assertFalse(self._page(path).xpath("//form[@id='o_payment_form']"))
+        _response, body = self._rpc(
+            f"{path}/accept?csrf_token={self._csrf_token(path)}",
+            {"name": "Somchai Jaidee", "signature": signature_b64()},
+        )
+        self.assertTrue(body["result"].get("force_refresh"), body)
+        self.assertEqual(quote.state, "sent")
+
+        (form,) = self._page(path).xpath("//form[@id='o_payment_form']")
+        prepayment = quote._get_prepayment_required_amount()
+        self.assertTrue(prepayment)
+        self.assertEqual(float(form.get("data-amount")), prepayment)
+        self.assertEqual(form.get("data-transaction-route"), f"{path}/transaction")
+        body = self._pay(path, amount=quote.amount_total + 1)
+        self.assertIn("must be more than zero and at most", str(body))
+        body = self._pay(path, sale_order_id=quote.id + 1)
+        self.assertIn("does not match", str(body))
+        body = self._pay(path)
+        self.assertIn("result", body, body)
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("sale_order_ids", "in", quote.ids)])
+        )
+        self.assertEqual(len(tx), 1)
+        self.assertEqual(tx.amount, prepayment)
+        self.assertEqual(tx.partner_id, quote.partner_invoice_id)
+        self.assertEqual(tx.landing_route, RETURN_ROUTE)
+
+        self._confirm(tx)
+        self.assertEqual(quote.state, "sale")
+        response = self._get(RETURN_ROUTE)
+        self.assertTrue(response.headers["Location"].endswith(f"{path}#pay"))
+        tree = self._page(path)
+        (receipt,) = tree.xpath(
+            "//div[contains(@class, 'o_jingjai_portal_paid_online')]"
+        )
+        self.assertIn(tx.reference, receipt.text_content())
+        self.assertFalse(tree.xpath("//form[@id='o_payment_form']"))
