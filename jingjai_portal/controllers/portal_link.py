@@ -389,6 +389,14 @@ class PortalLinkController(http.Controller):
             # The link's own quote or invoice, whichever it is.
             link_sudo, refusal = self._open_link(token, "/transaction")
             documents_sudo = link_sudo._get_target() if not refusal else None
+            if documents_sudo is not None and documents_sudo._name == "res.partner":
+                # A customer-wide link's page pays all its open invoices.
+                invoices_sudo = documents_sudo._jingjai_portal_open_invoices(link_sudo)
+                if not invoices_sudo:
+                    raise UserError(
+                        _("There is no open invoice to pay. Please reload the page.")
+                    )
+                return invoices_sudo, f"/p/{token}"
             document_type = next(
                 (
                     kind

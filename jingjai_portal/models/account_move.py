@@ -475,11 +475,20 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------
 
     def _jingjai_portal_can_pay_online(self):
-        # As Odoo's own invoice page offers it (account_payment).
-        return all(invoice._has_to_be_paid() for invoice in self)
+        # As Odoo's own invoice page offers it (account_payment); several at
+        # once in one currency and company, as its overdue invoices payment.
+        return (
+            bool(self)
+            and len(self.currency_id) == 1
+            and len(self.company_id) == 1
+            and all(invoice._has_to_be_paid() for invoice in self)
+        )
 
     def _jingjai_portal_payment_partner(self):
-        return self[:1].partner_id
+        # The invoice's partner, as Odoo's page for a visitor; for several, the
+        # customer they all belong to.
+        partner = self.partner_id
+        return partner if len(partner) == 1 else self[:1].commercial_partner_id
 
     def _jingjai_portal_online_amount_due(self):
         return self[:1].currency_id.round(sum(self.mapped("amount_residual")))

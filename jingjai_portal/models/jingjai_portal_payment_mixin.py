@@ -150,8 +150,8 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
                 continue
             raise UserError(
                 self.env._(
-                    "This payment does not match the invoice on this page. Please "
-                    "reload the page and pay again."
+                    "This payment does not match this page. Please reload the page "
+                    "and pay again."
                 )
                 if key in expected
                 else self.env._(
@@ -204,8 +204,8 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         if not method_sudo or provider_sudo not in method_sudo.provider_ids:
             raise UserError(
                 self.env._(
-                    "This payment method is not available for this invoice. Please "
-                    "reload the page and choose another one."
+                    "This payment method is not available here. Please reload the "
+                    "page and choose another one."
                 )
             )
         return {
@@ -286,7 +286,7 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
                 self.env._(
-                    "A payment of this invoice is being started right now. Please "
+                    "A payment is being started from this page right now. Please "
                     "wait a moment and reload the page."
                 )
             ) from None

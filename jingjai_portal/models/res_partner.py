@@ -283,14 +283,46 @@ class ResPartner(models.Model):
                     "url": f"{page_url}/{key}",
                 }
             )
+        open_invoices = self._jingjai_portal_open_invoices(link)
         values.update(
             {
                 "sections": sections,
                 "open_balance": self._jingjai_portal_open_balance(company, maker),
                 "currency": company.currency_id,
+                "open_invoices": open_invoices,
+                "online_payment": open_invoices._jingjai_portal_online_payment(
+                    page_url
+                ),
+                "pay_reference": ", ".join(open_invoices.mapped("name")),
             }
         )
         return values
+
+    def _jingjai_portal_open_invoices(self, link):
+        """The invoices "Pay all open invoices" pays: those of the account page
+        still to be paid online, in the company's currency (one transaction
+        is in one currency, as Odoo's overdue invoices payment).
+        """
+        self.ensure_one()
+        company = link.company_id
+        domain = Domain.OR(
+            section["domain"]
+            for section in self._jingjai_portal_sections(
+                company, link.generated_by_id
+            ).values()
+            if section["model"] == "account.move"
+        ) & Domain(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("currency_id", "=", company.currency_id.id),
+            ]
+        )
+        # sudo: anonymous visitor; confined to the account page's own invoices.
+        invoices_sudo = (
+            self.env["account.move"].sudo().search(domain, order="invoice_date_due, id")
+        )
+        return invoices_sudo.filtered(lambda invoice: invoice._has_to_be_paid())
 
     def _jingjai_portal_document_of(self, link, document_type, document_id):
         """A quote, job or invoice of this customer, if its account page lists it."""

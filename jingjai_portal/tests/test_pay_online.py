@@ -274,7 +274,7 @@ class TestPayOnline(JingjaiInvoiceLinkCommon, HttpCase):
         ):
             with self.subTest(key=key):
                 self.assertRefused(
-                    self._pay(**{key: value}), "does not match the invoice"
+                    self._pay(**{key: value}), "does not match this page"
                 )
         for key, value in (("token_id", 1), ("tokenization_requested", True)):
             with self.subTest(key=key):
@@ -339,7 +339,8 @@ class TestPayOnline(JingjaiInvoiceLinkCommon, HttpCase):
         params = self._pay_params(f"/p/{self.token}")
         for path in (
             f"/p/{token}/invoice/{self.invoice.id}/transaction",
-            f"/p/{token}/transaction",
+            f"/p/{token}/invoice/999999999/transaction",
+            f"/p/{token}/payment/{self.invoice.id}/transaction",
             "/p/AAAAAAAAAAAAAAAAAAAAAA/transaction",
         ):
             with self.subTest(path=path):
@@ -452,3 +453,53 @@ class TestPayOnline(JingjaiInvoiceLinkCommon, HttpCase):
         )
         self.assertIn(tx.reference, receipt.text_content())
         self.assertFalse(tree.xpath("//form[@id='o_payment_form']"))
+
+    # ------------------------------------------------------------
+    # Customer-wide link: pay all open invoices
+    # ------------------------------------------------------------
+
+    def test_pay_all_open_invoices_from_the_account_page(self):
+        """The account page offers one payment for every open invoice in baht;
+        paying it reconciles them all. Paid ones, credit notes and other
+        currencies stay out.
+        """
+        customer = self.env["res.partner"].create(
+            {"name": "Pay All Co.", "is_company": True, "lang": "en_US"}
+        )
+        first = self._invoice(partner=customer, amount=1000.0)
+        second = self._invoice(partner=customer, amount=250.0)
+        paid = self._invoice(partner=customer, amount=70.0)
+        self._register_payment(paid)
+        usd = self.setup_other_currency("USD")
+        in_usd = self._invoice(partner=customer, amount=40.0, currency_id=usd.id)
+        _link, token = self._generate(customer)[:2]
+        path = f"/p/{token}"
+        tree = self._page(path)
+        (section,) = tree.xpath("//section[contains(@class, 'o_jingjai_portal_pay_all')]")
+        (form,) = section.xpath(".//form[@id='o_payment_form']")
+        self.assertEqual(float(form.get("data-amount")), 1250.0)
+        self.assertEqual(form.get("data-transaction-route"), f"{path}/transaction")
+        self.assertIn(first.name, section.text_content())
+
+        body = self._pay(path, invoice_id=first.id)
+        self.assertIn("does not match this page", str(body))
+        body = self._pay(path, amount=1250.01)
+        self.assertIn("at most", str(body))
+        body = self._pay(path)
+        self.assertIn("result", body, body)
+        tx = self._transactions(first)
+        self.assertEqual(tx.invoice_ids, first | second)
+        self.assertEqual(tx.amount, 1250.0)
+        self.assertEqual(tx.partner_id, customer)
+        self._confirm(tx)
+        for invoice in (first, second):
+            self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(in_usd.payment_state, "not_paid")
+        response = self._get(RETURN_ROUTE)
+        self.assertTrue(response.headers["Location"].endswith(f"{path}#pay"))
+        tree = self._page(path)
+        self.assertFalse(tree.xpath("//form[@id='o_payment_form']"))
+        _response, body = self._rpc(
+            f"{path}/transaction", {**self._pay_params(f"/p/{self.token}")}
+        )
+        self.assertIn("no open invoice", str(body))
