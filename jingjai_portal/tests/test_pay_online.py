@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from unittest.mock import patch
 
 from lxml import html
 
@@ -16,14 +17,14 @@ from odoo.addons.jingjai_portal.tests.test_portal_link_invoice import (
 RETURN_ROUTE = "/p/payment-return"
 
 
-@tagged("post_install", "-at_install")
-class TestPayOnline(JingjaiInvoiceLinkCommon, HttpCase):
-    """Odoo's payment form on the invoice link page, the transaction route under
-    the link, and the way back to the page.
+class PayOnlineCommon(JingjaiInvoiceLinkCommon):
+    """An enabled provider for the test company and an unpaid invoice link.
 
     The provider is Odoo's test-only one (code ``none``, as in
     ``payment.tests.common``), with its own journal and payment method line, so
-    Odoo posts and reconciles the payment as for any provider.
+    Odoo posts and reconciles the payment as for any provider. Its redirect
+    form goes straight to Odoo's payment status page, as a provider's payment
+    page would once paid.
     """
 
     @classmethod
@@ -37,7 +38,7 @@ class TestPayOnline(JingjaiInvoiceLinkCommon, HttpCase):
             {
                 "name": "Test Redirect Form",
                 "type": "qweb",
-                "arch": '<form action="dummy" method="post"/>',
+                "arch": '<form action="/payment/status" method="get"/>',
             }
         )
         cls.pm_card = cls.env.ref("payment.payment_method_unknown")
@@ -64,6 +65,13 @@ class TestPayOnline(JingjaiInvoiceLinkCommon, HttpCase):
             invoice_date_due=cls.today + timedelta(days=25),
         )
         cls.link, cls.token, _result = cls._generate(cls.invoice)
+
+
+@tagged("post_install", "-at_install")
+class TestPayOnline(PayOnlineCommon, HttpCase):
+    """Odoo's payment form on the link pages, the transaction route under the
+    link, and the way back to the page.
+    """
 
     # ------------------------------------------------------------
     # HELPERS
@@ -475,7 +483,9 @@ class TestPayOnline(JingjaiInvoiceLinkCommon, HttpCase):
         _link, token = self._generate(customer)[:2]
         path = f"/p/{token}"
         tree = self._page(path)
-        (section,) = tree.xpath("//section[contains(@class, 'o_jingjai_portal_pay_all')]")
+        (section,) = tree.xpath(
+            "//section[contains(@class, 'o_jingjai_portal_pay_all')]"
+        )
         (form,) = section.xpath(".//form[@id='o_payment_form']")
         self.assertEqual(float(form.get("data-amount")), 1250.0)
         self.assertEqual(form.get("data-transaction-route"), f"{path}/transaction")
@@ -503,3 +513,39 @@ class TestPayOnline(JingjaiInvoiceLinkCommon, HttpCase):
             f"{path}/transaction", {**self._pay_params(f"/p/{self.token}")}
         )
         self.assertIn("no open invoice", str(body))
+
+
+@tagged("post_install", "-at_install")
+class TestPayOnlineTour(PayOnlineCommon, HttpCase):
+    browser_size = "390x844"
+    touch_enabled = True
+
+    def test_customer_pays_on_a_phone_in_chromium(self):
+        """On a phone-width page, Odoo's payment form calls the link's route,
+        the provider confirms (as its webhook would), Odoo's status page
+        post-processes and sends the customer back to the link, which shows the
+        paid invoice and the receipt.
+        """
+        Transaction = self.registry["payment.transaction"]
+        post_process = Transaction._post_process
+        provider = self.provider
+
+        def confirm_then_post_process(transactions):
+            # What the provider's notification does before the status page polls.
+            for tx in transactions.filtered(
+                lambda tx: tx.state == "draft" and tx.provider_id == provider
+            ):
+                tx._set_done()
+            return post_process(transactions)
+
+        with patch.object(Transaction, "_post_process", confirm_then_post_process):
+            self.start_tour(f"/p/{self.token}", "jingjai_portal_pay_online")
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("invoice_ids", "in", self.invoice.ids)])
+        )
+        self.assertEqual(len(tx), 1)
+        self.assertEqual(tx.amount, 1234.5)
+        self.assertEqual(tx.state, "done")
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
