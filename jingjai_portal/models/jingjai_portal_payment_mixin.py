@@ -1,6 +1,6 @@
 import psycopg2
 
-from odoo import fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL
@@ -9,6 +9,8 @@ from odoo.tools import SQL
 PAYMENT_RETURN_ROUTE = "/p/payment-return"
 # How long a second click or tab reuses the first one's draft transaction.
 DRAFT_REUSE_MINUTES = 30
+# How long the account page tells of the last "Pay all" (the way back's life).
+RECENT_PAYMENT_DAYS = 2
 # What a page says of the document's last online payment, by transaction state.
 TRANSACTION_NOTICES = {
     "draft": None,
@@ -309,6 +311,11 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         tx_sudo = (
             self.with_context(active_test=False).sudo().transaction_ids._get_last()
         )
+        return self._jingjai_portal_transaction_summary(tx_sudo)
+
+    @api.model
+    def _jingjai_portal_transaction_summary(self, tx_sudo):
+        """:meth:`_jingjai_portal_transaction_notice` of ``tx_sudo`` (or None)."""
         # A "custom" provider is a bank transfer: slips have their own notices.
         kind = (
             tx_sudo

@@ -509,6 +509,10 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
         self.assertTrue(response.headers["Location"].endswith(f"{path}#pay"))
         tree = self._page(path)
         self.assertFalse(tree.xpath("//form[@id='o_payment_form']"))
+        (notice,) = tree.xpath("//div[contains(@class, 'o_jingjai_portal_tx_notice')]")
+        self.assertEqual(notice.get("data-kind"), "done")
+        self.assertIn(tx.reference, notice.text_content())
+        self.assertIn("1,250.00", notice.text_content())
         _response, body = self._rpc(
             f"{path}/transaction", {**self._pay_params(f"/p/{self.token}")}
         )
