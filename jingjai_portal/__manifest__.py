@@ -12,6 +12,7 @@
         "mail",
         "sale_management",
         "account",
+        "account_payment",
         "l10n_th",
         "sms",
         "phone_validation",

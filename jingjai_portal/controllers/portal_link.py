@@ -1,18 +1,24 @@
 import logging
 import re
 
+from werkzeug.exceptions import NotFound
+
 from odoo import _, http
 from odoo.exceptions import UserError
 from odoo.http import STORED_SESSION_BYTES, content_disposition, request
 
+from odoo.addons.payment.controllers.portal import PaymentPortal
+from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..lib import access_code as code_rules
+from ..lib import tokens
 from ..lib.link_preview import is_link_preview
 from ..lib.security_headers import SECURITY_HEADERS
 from ..lib.slip import MAX_SLIP_BYTES
 from ..lib.text import plain_text
 from ..models.jingjai_portal_link import DOCUMENT_MODELS
+from ..models.jingjai_portal_payment_mixin import PAYMENT_RETURN_ROUTE
 
 _logger = logging.getLogger(__name__)
 
@@ -23,6 +29,29 @@ SECTION_PAGE_SIZE = 20
 UNLOCK_COOKIE = "jingjai_portal_unlock"
 # Where to go back after the code: a path below the link, nothing else.
 NEXT_PATH = re.compile(r"/(?:[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*)?")
+# The cookie that brings a visitor back from a payment provider to the page
+# they paid from (its value: the page's path below /p/). The token stays in
+# the browser that already holds it, never in the transaction.
+PAYMENT_COOKIE = "jingjai_portal_payment"
+PAYMENT_COOKIE_DAYS = 2
+PAYMENT_PAGE = re.compile(
+    rf"[A-Za-z0-9_-]{{{tokens.TOKEN_LENGTH}}}(?:/(?:invoice|order)/[0-9]{{1,9}})?"
+)
+# The documents a link's page may take a payment for, as named in its URLs.
+PAYABLE_DOCUMENT_TYPES = ("invoice", "order")
+
+# What the payment form may send that the link decides: checked, never used.
+PAYMENT_CLAIMS = (
+    "partner_id",
+    "currency_id",
+    "company_id",
+    "invoice_id",
+    "sale_order_id",
+    "landing_route",
+    "token_id",
+    "tokenization_requested",
+    "is_validation",
+)
 # HTTP status of the code page after a send or a check that did not unlock.
 CODE_PAGE_STATUS = {
     "wrong": 400,
@@ -270,6 +299,160 @@ class PortalLinkController(http.Controller):
                 invoice._jingjai_portal_page_template, values, status=400
             )
         return self._secure(request.redirect(f"{page_url}#pay", code=303))
+
+    # ------------------------------------------------------------
+    # PAYING ONLINE: Odoo's payment form, transactions under the link
+    # ------------------------------------------------------------
+
+    @http.route(
+        [
+            "/p/<string:token>/transaction",
+            "/p/<string:token>/<string:document_type>/<string:document_id>/transaction",
+        ],
+        type="jsonrpc",
+        auth="public",
+        methods=["POST"],
+        sitemap=False,
+        website=True,
+        multilang=False,
+    )
+    def portal_link_transaction(
+        self,
+        token,
+        document_type=None,
+        document_id=None,
+        provider_id=None,
+        payment_method_id=None,
+        amount=None,
+        flow=None,
+        csrf_token=None,
+        access_token=None,
+        **kwargs,
+    ):
+        """Start paying an invoice or a quote's prepayment online: the call of
+        Odoo's ``payment.form``.
+
+        The link is resolved again on every call; the partner, currency,
+        company, document and landing route are the link's: a call naming
+        others is refused, and the amount is at most what is still due.
+
+        :return: the transaction's processing values, as Odoo's own
+            ``/invoice/transaction/<id>`` returns them
+        :raise UserError: with the message the form shows; ``NotFound`` for a
+            token or a document this link does not open
+        """
+        request.future_response.headers.update(SECURITY_HEADERS)
+        # Odoo checks no CSRF on jsonrpc routes: the payment form sends the
+        # session's token, so no other site can start a payment in its name.
+        if not isinstance(csrf_token, str) or not request.validate_csrf(csrf_token):
+            raise UserError(
+                _("This page is out of date. Please reload it and pay again.")
+            )
+        claims = {key: kwargs.pop(key) for key in PAYMENT_CLAIMS if key in kwargs}
+        # Anything else the payment form never sends is refused, as Odoo does.
+        PaymentPortal._validate_transaction_kwargs(kwargs)
+        documents_sudo, page_url = self._open_payable(token, document_type, document_id)
+        documents_sudo._jingjai_portal_check_payment_claims(claims)
+        values = documents_sudo._jingjai_portal_transaction_values(
+            PaymentPortal._cast_as_int(provider_id),
+            PaymentPortal._cast_as_int(payment_method_id),
+            amount,
+            flow,
+        )
+        documents_sudo._jingjai_portal_lock_for_payment()
+        tx_sudo = documents_sudo._jingjai_portal_draft_transaction(values)
+        if tx_sudo:
+            PaymentPostProcessing.monitor_transaction(tx_sudo)
+        else:
+            # Odoo's own transaction factory (no module overrides it): a plain
+            # instance, since this controller is no PaymentPortal.
+            tx_sudo = PaymentPortal()._create_transaction(**values)
+        request.future_response.set_cookie(
+            PAYMENT_COOKIE,
+            page_url.removeprefix("/p/"),
+            max_age=PAYMENT_COOKIE_DAYS * 24 * 3600,
+            path=PAYMENT_RETURN_ROUTE,
+            secure=request.httprequest.scheme == "https",
+            httponly=True,
+            samesite="Lax",
+        )
+        return tx_sudo._get_processing_values()
+
+    def _open_payable(self, token, document_type, document_id):
+        """The documents a payment call under ``token`` pays, and their page.
+
+        :return: ``(documents_sudo, page_url)``
+        :raise UserError: the link is dead or this browser must enter its code
+        :raise NotFound: unknown token, or a document this link does not open
+        """
+        if document_id is None:
+            # The link's own quote or invoice, whichever it is.
+            link_sudo, refusal = self._open_link(token, "/transaction")
+            documents_sudo = link_sudo._get_target() if not refusal else None
+            if documents_sudo is not None and documents_sudo._name == "res.partner":
+                # A customer-wide link's page pays all its open invoices.
+                invoices_sudo = documents_sudo._jingjai_portal_open_invoices(link_sudo)
+                if not invoices_sudo:
+                    raise UserError(
+                        _("There is no open invoice to pay. Please reload the page.")
+                    )
+                return invoices_sudo, f"/p/{token}"
+            document_type = next(
+                (
+                    kind
+                    for kind, model in DOCUMENT_MODELS.items()
+                    if documents_sudo is not None and documents_sudo._name == model
+                ),
+                None,
+            )
+            if not refusal and document_type not in PAYABLE_DOCUMENT_TYPES:
+                raise NotFound()
+        elif document_type in PAYABLE_DOCUMENT_TYPES:
+            link_sudo, documents_sudo, refusal = self._open_document(
+                token, document_type, document_id, "/transaction"
+            )
+        else:
+            raise NotFound()
+        if refusal:
+            if refusal.status_code == 404:
+                raise NotFound()
+            # A dead link says why; else the access code must be entered again.
+            raise UserError(
+                link_sudo._get_refusal_message()
+                or _(
+                    "This cannot be paid from this page. Please reload it, or ask "
+                    "us for a new link."
+                )
+            )
+        page_url, _home_url = self._document_urls(
+            token, document_type, documents_sudo, document_id
+        )
+        return documents_sudo, page_url
+
+    @http.route(
+        PAYMENT_RETURN_ROUTE,
+        type="http",
+        auth="public",
+        methods=["GET"],
+        sitemap=False,
+        website=True,
+        multilang=False,
+    )
+    def portal_link_payment_return(self, **kwargs):
+        """Back from paying online (Odoo's ``/payment/status`` sends the visitor
+        here): to the page they paid from, which resolves its link again and
+        shows the payment's state. Without the cookie, a page saying so.
+        """
+        page = request.httprequest.cookies.get(PAYMENT_COOKIE) or ""
+        if not PAYMENT_PAGE.fullmatch(page):
+            # No business named: this browser's link is unknown.
+            return self._secure(
+                request.render(
+                    "jingjai_portal.page_payment_return",
+                    {"company": False, "title": _("Payment")},
+                )
+            )
+        return self._secure(request.redirect(f"/p/{page}#pay", code=303))
 
     def _open_invoice(self, token, document_id, suffix):
         """:return: ``(link_sudo, invoice_sudo, refusal)``: :meth:`_open_document`"""

@@ -1,4 +1,5 @@
 from . import jingjai_portal_link_mixin
+from . import jingjai_portal_payment_mixin
 from . import jingjai_portal_link
 from . import jingjai_portal_link_view
 from . import jingjai_portal_access_code

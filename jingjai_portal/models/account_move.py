@@ -16,12 +16,17 @@ PAYABLE_STATES = ("promptpay", "not_thb", "no_promptpay")
 
 class AccountMove(models.Model):
     _name = "account.move"
-    _inherit = ["account.move", "jingjai.portal.link.mixin"]
+    _inherit = [
+        "account.move",
+        "jingjai.portal.link.mixin",
+        "jingjai.portal.payment.mixin",
+    ]
 
     _jingjai_portal_link_field = "account_move_id"
     _jingjai_portal_customer_path = "commercial_partner_id"
     _jingjai_portal_page_template = "jingjai_portal.page_invoice"
     _jingjai_portal_report_ref = "account.account_invoices"
+    _jingjai_portal_transaction_field = "invoice_ids"
 
     jingjai_portal_slip_ids = fields.Many2many(
         comodel_name="ir.attachment",
@@ -139,6 +144,9 @@ class AccountMove(models.Model):
                 "slip_max_mb": slip_rules.MAX_SLIP_BYTES // (1024 * 1024),
                 "slip_error": False,
                 "slip_notice": self._jingjai_portal_slip_notice(),
+                "online_payment": payment["state"] in PAYABLE_STATES
+                and self._jingjai_portal_online_payment(page_url),
+                "transaction_notice": self._jingjai_portal_transaction_notice(),
             }
         )
         return values
@@ -164,6 +172,7 @@ class AccountMove(models.Model):
             "record": self,
             "company": link.company_id,
             "paid_on": max((payment["date"] for payment in payments), default=False),
+            "transaction_notice": self._jingjai_portal_transaction_notice(),
             # The paid invoice's PDF stays downloadable: it is the customer's
             # receipt (the controller serves /pdf of a closed link that offers it).
             "offers_pdf": True,
@@ -460,3 +469,26 @@ class AccountMove(models.Model):
             self, link, filename, content, ip_address
         )
         return slip.attachment_id
+
+    # ------------------------------------------------------------
+    # PAYING ONLINE: Odoo's payment providers (jingjai.portal.payment.mixin)
+    # ------------------------------------------------------------
+
+    def _jingjai_portal_can_pay_online(self):
+        # As Odoo's own invoice page offers it (account_payment); several at
+        # once in one currency and company, as its overdue invoices payment.
+        return (
+            bool(self)
+            and len(self.currency_id) == 1
+            and len(self.company_id) == 1
+            and all(invoice._has_to_be_paid() for invoice in self)
+        )
+
+    def _jingjai_portal_payment_partner(self):
+        # The invoice's partner, as Odoo's page for a visitor; for several, the
+        # customer they all belong to.
+        partner = self.partner_id
+        return partner if len(partner) == 1 else self[:1].commercial_partner_id
+
+    def _jingjai_portal_online_amount_due(self):
+        return self[:1].currency_id.round(sum(self.mapped("amount_residual")))

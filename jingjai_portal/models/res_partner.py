@@ -4,6 +4,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .jingjai_portal_link import DOCUMENT_MODELS
+from .jingjai_portal_payment_mixin import RECENT_PAYMENT_DAYS
 
 # How many documents of each section the account page shows before "See all".
 OVERVIEW_SIZE = 5
@@ -283,14 +284,75 @@ class ResPartner(models.Model):
                     "url": f"{page_url}/{key}",
                 }
             )
+        open_invoices = self._jingjai_portal_open_invoices(link)
         values.update(
             {
                 "sections": sections,
                 "open_balance": self._jingjai_portal_open_balance(company, maker),
                 "currency": company.currency_id,
+                "open_invoices": open_invoices,
+                "online_payment": open_invoices._jingjai_portal_online_payment(
+                    page_url
+                ),
+                "pay_reference": ", ".join(open_invoices.mapped("name")),
+                "transaction_notice": self._jingjai_portal_pay_all_notice(link),
             }
         )
         return values
+
+    def _jingjai_portal_pay_all_notice(self, link):
+        """The state of this account's last payment of several invoices at once
+        (its page's "Pay all open invoices"), for a couple of days: the page the
+        visitor comes back to; or None.
+        """
+        self.ensure_one()
+        since = fields.Datetime.subtract(
+            fields.Datetime.now(), days=RECENT_PAYMENT_DAYS
+        )
+        # sudo: anonymous visitor; only this account's own payments, summed up.
+        tx_sudo = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search(
+                [
+                    ("invoice_ids.commercial_partner_id", "=", self.id),
+                    ("invoice_ids.company_id", "=", link.company_id.id),
+                    ("create_date", ">=", since),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        if len(tx_sudo.invoice_ids) < 2:
+            # One invoice's payment is told on that invoice's page.
+            return None
+        return self.env["account.move"]._jingjai_portal_transaction_summary(tx_sudo)
+
+    def _jingjai_portal_open_invoices(self, link):
+        """The invoices "Pay all open invoices" pays: those of the account page
+        still to be paid online, in the company's currency (one transaction
+        is in one currency, as Odoo's overdue invoices payment).
+        """
+        self.ensure_one()
+        company = link.company_id
+        domain = Domain.OR(
+            section["domain"]
+            for section in self._jingjai_portal_sections(
+                company, link.generated_by_id
+            ).values()
+            if section["model"] == "account.move"
+        ) & Domain(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("currency_id", "=", company.currency_id.id),
+            ]
+        )
+        # sudo: anonymous visitor; confined to the account page's own invoices.
+        invoices_sudo = (
+            self.env["account.move"].sudo().search(domain, order="invoice_date_due, id")
+        )
+        return invoices_sudo.filtered(lambda invoice: invoice._has_to_be_paid())
 
     def _jingjai_portal_document_of(self, link, document_type, document_id):
         """A quote, job or invoice of this customer, if its account page lists it."""

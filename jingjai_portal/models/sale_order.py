@@ -25,7 +25,12 @@ SEND_CHECK_CONTEXT_KEY = "jingjai_portal_send_check"
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "jingjai.portal.link.mixin"]
+    _inherit = [
+        "sale.order",
+        "jingjai.portal.link.mixin",
+        "jingjai.portal.payment.mixin",
+    ]
+    _jingjai_portal_transaction_field = "sale_order_ids"
 
     _jingjai_portal_link_field = "sale_order_id"
     _jingjai_portal_customer_path = "partner_id.commercial_partner_id"
@@ -89,6 +94,10 @@ class SaleOrder(models.Model):
                 "accepted_text": (
                     self._jingjai_portal_accepted_text() if self.signed_on else False
                 ),
+                "online_payment": awaiting_payment
+                and page_url
+                and self._jingjai_portal_online_payment(page_url),
+                "transaction_notice": self._jingjai_portal_transaction_notice(),
                 "decline_error": False,
                 "decline_reason": "",
                 "reason_max_length": DECLINE_REASON_MAX_LENGTH,
@@ -119,6 +128,33 @@ class SaleOrder(models.Model):
                 self._jingjai_portal_declined_values(link),
             )
         return None
+
+    # ------------------------------------------------------------
+    # PAYING ONLINE: the prepayment (jingjai.portal.payment.mixin)
+    # ------------------------------------------------------------
+
+    def _jingjai_portal_can_pay_online(self):
+        # Once signed through the link, as Odoo's own page asks for it after
+        # signing: paying enough confirms the order (sale's post-processing).
+        return (
+            len(self) == 1
+            and bool(self.signature)
+            and self.state in ("draft", "sent")
+            and self._has_to_be_paid()
+        )
+
+    def _jingjai_portal_payment_partner(self):
+        # The partner of Odoo's own order transactions for a visitor.
+        return self.partner_invoice_id
+
+    def _jingjai_portal_online_amount_due(self):
+        # What is still needed to confirm the order.
+        return self.currency_id.round(
+            self._get_prepayment_required_amount() - self.amount_paid
+        )
+
+    def _jingjai_portal_online_amount_max(self):
+        return self.currency_id.round(self.amount_total - self.amount_paid)
 
     def _jingjai_portal_customer_time(self, value):
         """``value`` (UTC) as ``(date, time)`` in the business's timezone and the

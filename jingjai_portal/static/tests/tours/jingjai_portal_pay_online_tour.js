@@ -1,0 +1,28 @@
+import { registry } from "@web/core/registry";
+
+// A customer opens an invoice link on a phone and pays it online with Odoo's
+// payment form. The Python test's provider goes straight to Odoo's status page,
+// which sends the customer back to the link's page.
+registry.category("web_tour.tours").add("jingjai_portal_pay_online", {
+    steps: () => [
+        {
+            content: "The invoice page offers to pay online",
+            trigger: ".o_jingjai_portal_pay_online #o_payment_form",
+        },
+        {
+            content: "Choose the card method",
+            trigger: "#o_payment_form input[name='o_payment_radio']",
+            run: "click",
+        },
+        {
+            content: "Pay",
+            trigger: "#o_payment_form button[name='o_payment_submit_button']:enabled",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Back on the link's page: paid, with the receipt",
+            trigger: ".o_jingjai_portal_paid_online",
+        },
+    ],
+});

@@ -1,0 +1,555 @@
+import re
+from datetime import timedelta
+from unittest.mock import patch
+
+from lxml import html
+
+from odoo.fields import Command
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.jingjai_portal.lib.security_headers import SECURITY_HEADERS
+from odoo.addons.jingjai_portal.tests.quote_common import signature_b64
+from odoo.addons.jingjai_portal.tests.test_portal_link_invoice import (
+    JingjaiInvoiceLinkCommon,
+)
+
+RETURN_ROUTE = "/p/payment-return"
+
+
+class PayOnlineCommon(JingjaiInvoiceLinkCommon):
+    """An enabled provider for the test company and an unpaid invoice link.
+
+    The provider is Odoo's test-only one (code ``none``, as in
+    ``payment.tests.common``), with its own journal and payment method line, so
+    Odoo posts and reconciles the payment as for any provider. Its redirect
+    form goes straight to Odoo's payment status page, as a provider's payment
+    page would once paid.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Odoo's own invoice page offers online payment with this on (its default).
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "account_payment.enable_portal_payment", True
+        )
+        redirect_form = cls.env["ir.ui.view"].create(
+            {
+                "name": "Test Redirect Form",
+                "type": "qweb",
+                "arch": '<form action="/payment/status" method="get"/>',
+            }
+        )
+        cls.pm_card = cls.env.ref("payment.payment_method_unknown")
+        cls.provider = cls.env["payment.provider"].create(
+            {
+                "name": "Test Cards",
+                "code": "none",
+                "state": "test",
+                "is_published": True,
+                "company_id": cls.company.id,
+                "payment_method_ids": [Command.set(cls.pm_card.ids)],
+                "redirect_form_view_id": redirect_form.id,
+                "available_currency_ids": [Command.set(cls.thb.ids)],
+            }
+        )
+        cls.pm_card.write({"active": True})
+        cls._create_dummy_payment_method_for_provider(
+            provider=cls.provider,
+            journal=cls.company_data["default_journal_bank"],
+        )
+        cls.invoice = cls._invoice(
+            amount=1234.5,
+            invoice_date=cls.today - timedelta(days=5),
+            invoice_date_due=cls.today + timedelta(days=25),
+        )
+        cls.link, cls.token, _result = cls._generate(cls.invoice)
+
+
+@tagged("post_install", "-at_install")
+class TestPayOnline(PayOnlineCommon, HttpCase):
+    """Odoo's payment form on the link pages, the transaction route under the
+    link, and the way back to the page.
+    """
+
+    # ------------------------------------------------------------
+    # HELPERS
+    # ------------------------------------------------------------
+
+    def _get(self, path):
+        response = self.url_open(path, allow_redirects=False)
+        self.env.invalidate_all()
+        return response
+
+    def _page(self, path):
+        response = self._get(path)
+        self.assertEqual(response.status_code, 200, path)
+        return html.fromstring(response.content)
+
+    def _csrf_token(self, path):
+        match = re.search(r'csrf_token: "([^"]+)"', self._get(path).text)
+        self.assertTrue(match, "no CSRF token on the page")
+        return match.group(1)
+
+    def _pay_params(self, path, **params):
+        """What Odoo's payment form sends for the card method of ``path``'s page."""
+        (form,) = self._page(path).xpath("//form[@id='o_payment_form']")
+        return {
+            "provider_id": self.provider.id,
+            "payment_method_id": self.pm_card.id,
+            "token_id": None,
+            "amount": float(form.get("data-amount")),
+            "flow": "redirect",
+            "tokenization_requested": False,
+            "landing_route": form.get("data-landing-route"),
+            "is_validation": False,
+            "access_token": form.get("data-access-token"),
+            "csrf_token": self._csrf_token(path),
+            **params,
+        }
+
+    def _rpc(self, route, params):
+        """POST JSON-RPC as the payment form does: ``(response, decoded body)``."""
+        response = self.opener.post(
+            f"{self.base_url()}{route}",
+            json={"jsonrpc": "2.0", "method": "call", "id": 0, "params": params},
+            timeout=60,
+        )
+        self.env.invalidate_all()
+        return response, response.json()
+
+    def _pay(self, path=None, **params):
+        path = path or f"/p/{self.token}"
+        _response, body = self._rpc(
+            f"{path}/transaction", self._pay_params(path, **params)
+        )
+        return body
+
+    def _transactions(self, invoice=None):
+        return (
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("invoice_ids", "in", (invoice or self.invoice).ids)])
+        )
+
+    def assertRefused(self, body, text):
+        self.assertIn("error", body, body)
+        self.assertIn(text, body["error"]["data"]["message"])
+        self.assertFalse(self._transactions())
+
+    def _confirm(self, tx):
+        """What the provider's confirmation then Odoo's status page do."""
+        tx._set_done()
+        tx._post_process()
+        self.env.invalidate_all()
+
+    # ------------------------------------------------------------
+    # The form
+    # ------------------------------------------------------------
+
+    def test_page_offers_odoo_payment_form(self):
+        """The page has Odoo's payment form for the amount due, posting to the
+        link's own route and coming back without the token; no saved method
+        is offered. Without an enabled provider, no form.
+        """
+        tree = self._page(f"/p/{self.token}")
+        (form,) = tree.xpath("//form[@id='o_payment_form']")
+        self.assertEqual(
+            form.get("data-transaction-route"), f"/p/{self.token}/transaction"
+        )
+        self.assertEqual(form.get("data-landing-route"), RETURN_ROUTE)
+        self.assertEqual(float(form.get("data-amount")), 1234.5)
+        self.assertEqual(form.get("data-currency-id"), str(self.thb.id))
+        self.assertFalse(form.get("data-access-token"))
+        self.assertTrue(
+            form.xpath(f"//input[@data-payment-option-id='{self.pm_card.id}']")
+        )
+        self.assertFalse(form.xpath("//input[@data-payment-option-type='token']"))
+        self.assertFalse(form.xpath("//input[@name='o_payment_tokenize_checkbox']"))
+        # The PromptPay QR and the slip form stay beside it.
+        self.assertTrue(tree.xpath("//img[contains(@class, 'o_jingjai_portal_qr')]"))
+        self.assertTrue(
+            tree.xpath("//form[contains(@class, 'o_jingjai_portal_slip_form')]")
+        )
+
+        self.provider.state = "disabled"
+        tree = self._page(f"/p/{self.token}")
+        self.assertFalse(tree.xpath("//form[@id='o_payment_form']"))
+        self.assertFalse(
+            tree.xpath("//*[contains(@class, 'o_jingjai_portal_pay_online')]")
+        )
+
+    def test_customer_link_invoice_page_pays_through_its_own_route(self):
+        """Through a customer-wide link, the form posts below that link."""
+        _link, token = self._generate(self.customer_en)[:2]
+        path = f"/p/{token}/invoice/{self.invoice.id}"
+        (form,) = self._page(path).xpath("//form[@id='o_payment_form']")
+        self.assertEqual(form.get("data-transaction-route"), f"{path}/transaction")
+        body = self._pay(path)
+        self.assertIn("result", body, body)
+        self.assertEqual(len(self._transactions()), 1)
+        response = self._get(RETURN_ROUTE)
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith(f"{path}#pay"))
+
+    # ------------------------------------------------------------
+    # Paying
+    # ------------------------------------------------------------
+
+    def test_pay_through_the_link_posts_and_reconciles(self):
+        """The route creates the transaction for the invoice, its partner and
+        currency, landing without the token; once the provider confirms it,
+        Odoo's post-processing pays and reconciles the invoice, the way back
+        leads to the link's page, which shows the receipt.
+        """
+        response, body = self._rpc(
+            f"/p/{self.token}/transaction", self._pay_params(f"/p/{self.token}")
+        )
+        self.assertIn("result", body, body)
+        for header, value in SECURITY_HEADERS.items():
+            self.assertEqual(response.headers.get(header), value, header)
+        tx = self._transactions()
+        self.assertEqual(len(tx), 1)
+        self.assertEqual(body["result"]["reference"], tx.reference)
+        self.assertEqual(tx.state, "draft")
+        self.assertEqual(tx.amount, 1234.5)
+        self.assertEqual(tx.currency_id, self.thb)
+        self.assertEqual(tx.partner_id, self.invoice.partner_id)
+        self.assertEqual(tx.provider_id, self.provider)
+        self.assertEqual(tx.landing_route, RETURN_ROUTE)
+        self.assertFalse(tx.tokenize)
+        self.assertNotIn(self.token, str(tx.read()))
+
+        self._confirm(tx)
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(tx.payment_id)
+        self.assertEqual(self.link.state, "closed")
+
+        response = self._get(RETURN_ROUTE)
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith(f"/p/{self.token}#pay"))
+        tree = self._page(f"/p/{self.token}")
+        (receipt,) = tree.xpath(
+            "//div[contains(@class, 'o_jingjai_portal_paid_online')]"
+        )
+        text = receipt.text_content()
+        self.assertIn(tx.reference, text)
+        self.assertIn("1,234.50", text)
+        self.assertIn(self.pm_card.name, text)
+        self.assertTrue(
+            tree.xpath("//a[contains(@class, 'o_jingjai_portal_paid_pdf')]")
+        )
+        self.assertFalse(tree.xpath("//form[@id='o_payment_form']"))
+
+    def test_partial_amount(self):
+        """A part of what is due: that amount is paid, the page then offers the
+        rest and shows the payment received.
+        """
+        body = self._pay(amount=500.0)
+        self.assertIn("result", body, body)
+        tx = self._transactions()
+        self.assertEqual(tx.amount, 500.0)
+        self._confirm(tx)
+        self.assertEqual(self.invoice.payment_state, "partial")
+        self.assertEqual(self.invoice.amount_residual, 734.5)
+        tree = self._page(f"/p/{self.token}")
+        (notice,) = tree.xpath("//div[contains(@class, 'o_jingjai_portal_tx_notice')]")
+        self.assertEqual(notice.get("data-kind"), "done")
+        self.assertIn("500.00", notice.text_content())
+        (form,) = tree.xpath("//form[@id='o_payment_form']")
+        self.assertEqual(float(form.get("data-amount")), 734.5)
+
+    def test_amount_above_due_or_not_positive_is_refused(self):
+        for amount in (1234.51, 5000.0, 0.0, -10.0, "1000", None, True):
+            with self.subTest(amount=amount):
+                self.assertRefused(
+                    self._pay(amount=amount), "must be more than zero and at most"
+                )
+
+    def test_tampered_partner_currency_invoice_or_landing_is_refused(self):
+        """The link decides partner, currency, company, invoice and landing
+        route: a call naming others is refused; naming the same ones is fine.
+        """
+        usd = self.setup_other_currency("USD")
+        other_invoice = self._invoice(partner=self.customer_th)
+        for key, value in (
+            ("partner_id", self.customer_th.id),
+            ("currency_id", usd.id),
+            ("invoice_id", other_invoice.id),
+            ("company_id", self.env.ref("base.main_company").id),
+            ("landing_route", "https://evil.example.com/"),
+        ):
+            with self.subTest(key=key):
+                self.assertRefused(
+                    self._pay(**{key: value}), "does not match this page"
+                )
+        for key, value in (("token_id", 1), ("tokenization_requested", True)):
+            with self.subTest(key=key):
+                self.assertRefused(self._pay(**{key: value}), "Saved payment methods")
+        self.assertRefused(self._pay(flow="token"), "choose a payment method")
+        self.assertRefused(
+            self._pay(provider_id=self.provider.id + 1000), "not available"
+        )
+        with mute_logger("odoo.http"):
+            body = self._pay(reference_prefix="X")
+        self.assertIn("error", body)
+        self.assertFalse(self._transactions())
+        body = self._pay(
+            partner_id=self.invoice.partner_id.id,
+            currency_id=self.thb.id,
+            invoice_id=self.invoice.id,
+        )
+        self.assertIn("result", body, body)
+        self.assertEqual(self._transactions().amount, 1234.5)
+
+    def test_call_without_the_pages_csrf_token_is_refused(self):
+        self.assertRefused(self._pay(csrf_token="forged"), "out of date")
+
+    def test_revoked_expired_or_closed_link_is_refused(self):
+        path = f"/p/{self.token}"
+        params = self._pay_params(path)
+        self.link.action_revoke()
+        _response, body = self._rpc(f"{path}/transaction", params)
+        self.assertRefused(body, "revoked")
+
+        invoice = self._invoice()
+        link, token = self._generate(invoice)[:2]
+        params = self._pay_params(f"/p/{token}")
+        self._expire(link)
+        _response, body = self._rpc(f"/p/{token}/transaction", params)
+        self.assertIn("expired", body["error"]["data"]["message"])
+        self.assertFalse(self._transactions(invoice))
+
+        invoice = self._invoice()
+        link, token = self._generate(invoice)[:2]
+        params = self._pay_params(f"/p/{token}")
+        invoice.button_draft()
+        _response, body = self._rpc(f"/p/{token}/transaction", params)
+        self.assertIn("closed", body["error"]["data"]["message"])
+        self.assertFalse(self._transactions(invoice))
+
+    def test_code_link_needs_this_browser_unlocked(self):
+        self.company.write(
+            {
+                "jingjai_portal_access_codes": True,
+                "jingjai_portal_code_channel": "email",
+            }
+        )
+        link, token = self._generate(self.invoice, require_code=True)[:2]
+        self.assertTrue(link.requires_code)
+        params = self._pay_params(f"/p/{self.token}")
+        _response, body = self._rpc(f"/p/{token}/transaction", params)
+        self.assertRefused(body, "cannot be paid from this page")
+
+    def test_other_customers_invoice_is_not_found(self):
+        _link, token = self._generate(self.customer_th)[:2]
+        params = self._pay_params(f"/p/{self.token}")
+        for path in (
+            f"/p/{token}/invoice/{self.invoice.id}/transaction",
+            f"/p/{token}/invoice/999999999/transaction",
+            f"/p/{token}/payment/{self.invoice.id}/transaction",
+            "/p/AAAAAAAAAAAAAAAAAAAAAA/transaction",
+        ):
+            with self.subTest(path=path):
+                _response, body = self._rpc(path, params)
+                self.assertEqual(body["error"]["code"], 404)
+                self.assertFalse(self._transactions())
+
+    def test_double_submit_gives_one_transaction(self):
+        params = self._pay_params(f"/p/{self.token}")
+        first = self._rpc(f"/p/{self.token}/transaction", params)[1]
+        second = self._rpc(f"/p/{self.token}/transaction", params)[1]
+        self.assertEqual(first["result"]["reference"], second["result"]["reference"])
+        self.assertEqual(len(self._transactions()), 1)
+        # Another amount is another payment.
+        self._rpc(f"/p/{self.token}/transaction", {**params, "amount": 100.0})
+        self.assertEqual(len(self._transactions()), 2)
+
+    # ------------------------------------------------------------
+    # Landing
+    # ------------------------------------------------------------
+
+    def test_pending_and_failed_payments_are_shown(self):
+        self.assertIn("result", self._pay())
+        tx = self._transactions()
+        tx._set_pending()
+        self.env.invalidate_all()
+        tree = self._page(f"/p/{self.token}")
+        (notice,) = tree.xpath("//div[contains(@class, 'o_jingjai_portal_tx_notice')]")
+        self.assertEqual(notice.get("data-kind"), "pending")
+        self.assertIn("waiting for confirmation", notice.text_content())
+        self.assertIn(tx.reference, notice.text_content())
+        self.assertEqual(self.invoice.payment_state, "not_paid")
+
+        tx._set_error("Card declined")
+        self.env.invalidate_all()
+        tree = self._page(f"/p/{self.token}")
+        (notice,) = tree.xpath("//div[contains(@class, 'o_jingjai_portal_tx_notice')]")
+        self.assertEqual(notice.get("data-kind"), "error")
+        self.assertIn("did not go through", notice.text_content())
+        self.assertTrue(tree.xpath("//form[@id='o_payment_form']"))
+
+    def test_return_without_cookie_names_nothing(self):
+        self.opener.cookies.clear()
+        response = self._get(RETURN_ROUTE)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("open the link we sent you again", response.text)
+        self.assertNotIn(self.company.name, response.text)
+        for header, value in SECURITY_HEADERS.items():
+            self.assertEqual(response.headers.get(header), value, header)
+        self.opener.cookies.set(
+            "jingjai_portal_payment", "../../web", path=RETURN_ROUTE
+        )
+        response = self._get(RETURN_ROUTE)
+        self.assertEqual(response.status_code, 200)
+
+    # ------------------------------------------------------------
+    # Quotes: the prepayment after Sign & Accept
+    # ------------------------------------------------------------
+
+    def test_prepayment_after_sign_and_accept_confirms_the_order(self):
+        """A quote asking for 30 % signed through its link offers that amount in
+        Odoo's form; paying it confirms the order as on Odoo's own page, and the
+        accepted quote's page shows the payment.
+        """
+        quote = self._create_quote(
+            self.customer_en,
+            require_signature=True,
+            require_payment=True,
+            prepayment_percent=0.3,
+        )
+        quote.action_quotation_sent()
+        _link, token = self._generate(quote)[:2]
+        path = f"/p/{token}"
+        self.assertFalse(self._page(path).xpath("//form[@id='o_payment_form']"))
+        _response, body = self._rpc(
+            f"{path}/accept?csrf_token={self._csrf_token(path)}",
+            {"name": "Somchai Jaidee", "signature": signature_b64()},
+        )
+        self.assertTrue(body["result"].get("force_refresh"), body)
+        self.assertEqual(quote.state, "sent")
+
+        (form,) = self._page(path).xpath("//form[@id='o_payment_form']")
+        prepayment = quote._get_prepayment_required_amount()
+        self.assertTrue(prepayment)
+        self.assertEqual(float(form.get("data-amount")), prepayment)
+        self.assertEqual(form.get("data-transaction-route"), f"{path}/transaction")
+        body = self._pay(path, amount=quote.amount_total + 1)
+        self.assertIn("must be more than zero and at most", str(body))
+        body = self._pay(path, sale_order_id=quote.id + 1)
+        self.assertIn("does not match", str(body))
+        body = self._pay(path)
+        self.assertIn("result", body, body)
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("sale_order_ids", "in", quote.ids)])
+        )
+        self.assertEqual(len(tx), 1)
+        self.assertEqual(tx.amount, prepayment)
+        self.assertEqual(tx.partner_id, quote.partner_invoice_id)
+        self.assertEqual(tx.landing_route, RETURN_ROUTE)
+
+        self._confirm(tx)
+        self.assertEqual(quote.state, "sale")
+        response = self._get(RETURN_ROUTE)
+        self.assertTrue(response.headers["Location"].endswith(f"{path}#pay"))
+        tree = self._page(path)
+        (receipt,) = tree.xpath(
+            "//div[contains(@class, 'o_jingjai_portal_paid_online')]"
+        )
+        self.assertIn(tx.reference, receipt.text_content())
+        self.assertFalse(tree.xpath("//form[@id='o_payment_form']"))
+
+    # ------------------------------------------------------------
+    # Customer-wide link: pay all open invoices
+    # ------------------------------------------------------------
+
+    def test_pay_all_open_invoices_from_the_account_page(self):
+        """The account page offers one payment for every open invoice in baht;
+        paying it reconciles them all. Paid ones, credit notes and other
+        currencies stay out.
+        """
+        customer = self.env["res.partner"].create(
+            {"name": "Pay All Co.", "is_company": True, "lang": "en_US"}
+        )
+        first = self._invoice(partner=customer, amount=1000.0)
+        second = self._invoice(partner=customer, amount=250.0)
+        paid = self._invoice(partner=customer, amount=70.0)
+        self._register_payment(paid)
+        usd = self.setup_other_currency("USD")
+        in_usd = self._invoice(partner=customer, amount=40.0, currency_id=usd.id)
+        _link, token = self._generate(customer)[:2]
+        path = f"/p/{token}"
+        tree = self._page(path)
+        (section,) = tree.xpath(
+            "//section[contains(@class, 'o_jingjai_portal_pay_all')]"
+        )
+        (form,) = section.xpath(".//form[@id='o_payment_form']")
+        self.assertEqual(float(form.get("data-amount")), 1250.0)
+        self.assertEqual(form.get("data-transaction-route"), f"{path}/transaction")
+        self.assertIn(first.name, section.text_content())
+
+        body = self._pay(path, invoice_id=first.id)
+        self.assertIn("does not match this page", str(body))
+        body = self._pay(path, amount=1250.01)
+        self.assertIn("at most", str(body))
+        body = self._pay(path)
+        self.assertIn("result", body, body)
+        tx = self._transactions(first)
+        self.assertEqual(tx.invoice_ids, first | second)
+        self.assertEqual(tx.amount, 1250.0)
+        self.assertEqual(tx.partner_id, customer)
+        self._confirm(tx)
+        for invoice in (first, second):
+            self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(in_usd.payment_state, "not_paid")
+        response = self._get(RETURN_ROUTE)
+        self.assertTrue(response.headers["Location"].endswith(f"{path}#pay"))
+        tree = self._page(path)
+        self.assertFalse(tree.xpath("//form[@id='o_payment_form']"))
+        (notice,) = tree.xpath("//div[contains(@class, 'o_jingjai_portal_tx_notice')]")
+        self.assertEqual(notice.get("data-kind"), "done")
+        self.assertIn(tx.reference, notice.text_content())
+        self.assertIn("1,250.00", notice.text_content())
+        _response, body = self._rpc(
+            f"{path}/transaction", {**self._pay_params(f"/p/{self.token}")}
+        )
+        self.assertIn("no open invoice", str(body))
+
+
+@tagged("post_install", "-at_install")
+class TestPayOnlineTour(PayOnlineCommon, HttpCase):
+    browser_size = "390x844"
+    touch_enabled = True
+
+    def test_customer_pays_on_a_phone_in_chromium(self):
+        """On a phone-width page, Odoo's payment form calls the link's route,
+        the provider confirms (as its webhook would), Odoo's status page
+        post-processes and sends the customer back to the link, which shows the
+        paid invoice and the receipt.
+        """
+        Transaction = self.registry["payment.transaction"]
+        post_process = Transaction._post_process
+        provider = self.provider
+
+        def confirm_then_post_process(transactions):
+            # What the provider's notification does before the status page polls.
+            for tx in transactions.filtered(
+                lambda tx: tx.state == "draft" and tx.provider_id == provider
+            ):
+                tx._set_done()
+            return post_process(transactions)
+
+        with patch.object(Transaction, "_post_process", confirm_then_post_process):
+            self.start_tour(f"/p/{self.token}", "jingjai_portal_pay_online")
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("invoice_ids", "in", self.invoice.ids)])
+        )
+        self.assertEqual(len(tx), 1)
+        self.assertEqual(tx.amount, 1234.5)
+        self.assertEqual(tx.state, "done")
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
