@@ -227,15 +227,14 @@ class SaleOrder(models.Model):
         )
         return self._jingjai_portal_notify_groups(groups, message)
 
-    def _send_order_notification_mail(self, mail_template, allow_deferred_sending=True):
+    def _send_order_notification_mail(self, mail_template, *args, **kwargs):
         # After a Sign & Accept through a link, Odoo's confirmation leaves now,
         # while the context still says it must carry no access_token (see
-        # _jingjai_portal_accept), rather than later from a cron.
+        # _jingjai_portal_accept), rather than later from a cron. Any other
+        # call reaches Odoo exactly as it was made.
         if self.env.context.get(self._jingjai_portal_mail_context_key) == self.id:
-            allow_deferred_sending = False
-        return super()._send_order_notification_mail(
-            mail_template, allow_deferred_sending=allow_deferred_sending
-        )
+            args, kwargs = (), dict(kwargs, allow_deferred_sending=False)
+        return super()._send_order_notification_mail(mail_template, *args, **kwargs)
 
     def _get_product_documents(self):
         # Their links carry the order's permanent access_token: the confirmation
@@ -257,7 +256,13 @@ class SaleOrder(models.Model):
         return self.env._("View and accept")
 
     def _jingjai_portal_mail_link_authors(self):
-        return self.user_id
+        # Sent by OdooBot (an automation, a cron, code): the salesperson makes
+        # the link, else the administrator, as for invoices; Odoo's flows that
+        # send a quote from code keep working on quotes without a salesperson.
+        return self.user_id | (
+            self.env.ref("base.user_admin", raise_if_not_found=False)
+            or self.env["res.users"]
+        )
 
     def _jingjai_portal_mail_sends_link(self):
         """Whether Send emails this order with a quote link: quotes, not pro-formas."""
