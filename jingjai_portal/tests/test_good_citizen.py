@@ -6,6 +6,7 @@ from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.jingjai_portal.lib import emv
+from odoo.addons.jingjai_portal.tests.common import JingjaiPortalCommon
 
 # What Odoo alone (account_qr_code_emv + l10n_th) builds for l10n_th's own test
 # account: PromptPay mobile 0810704060 of "company_1_data", Thailand. The first
@@ -159,3 +160,38 @@ class TestGoodCitizen(AccountTestInvoicingCommon):
         page = emv.decode(invoice._jingjai_portal_payment()["payload"])
         self.assertEqual(page["54"], "1234.50")
         self.assertEqual(page["62"], {"05": invoice.payment_reference})
+
+
+@tagged("post_install", "-at_install")
+class TestOdooQuoteFlows(JingjaiPortalCommon):
+    """Odoo's own quote flows, as sale's tests drive them, with the add-on."""
+
+    def test_quote_sent_from_code_without_a_salesperson(self):
+        """sale's test_sale_order_standard_flow: Send's template posted by code
+        (as OdooBot) on a quote without a salesperson goes out, with a link
+        made by the administrator."""
+        admin = self.env.ref("base.user_admin")
+        admin.company_ids |= self.company
+        quote = self._create_quote(self.customer_en, user_id=False).with_user(
+            self.env.ref("base.user_root")
+        )
+        email_ctx = quote.action_quotation_send().get("context", {})
+        quote.with_context(**email_ctx).message_post_with_source(
+            self.env["mail.template"].browse(email_ctx.get("default_template_id")),
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.assertEqual(quote.state, "sent")
+        link = self.env["jingjai.portal.link"].search(
+            [("sale_order_id", "=", quote.id)]
+        )
+        self.assertEqual(link.generated_by_id, admin)
+
+    def test_order_notification_is_called_as_odoo_calls_it(self):
+        """sale's test_partial_payment_confirm_order patches Odoo's method and
+        checks its arguments: the add-on adds none of its own."""
+        template = self.env.ref("sale.mail_template_sale_payment_executed")
+        with patch(
+            "odoo.addons.sale.models.sale_order.SaleOrder._send_order_notification_mail"
+        ) as notification_mail:
+            self.quote_en._send_order_notification_mail(template)
+        notification_mail.assert_called_once_with(template)
