@@ -1,8 +1,11 @@
+import math
+
 import psycopg2
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.http import request
 from odoo.tools import SQL
 
 # Where a payment provider sends the visitor back to (see the controller).
@@ -71,11 +74,7 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
 
         :param str page_url: the page under the visitor's token
         """
-        if not self or not self._jingjai_portal_can_pay_online():
-            return False
-        company = self[:1].company_id
-        partner = self._jingjai_portal_payment_partner()
-        if partner.company_id and partner.company_id != company:
+        if not self or not self._jingjai_portal_payable_now():
             return False
         amount = self._jingjai_portal_online_amount_due()
         providers_sudo, methods_sudo = self._jingjai_portal_payment_options(amount)
@@ -84,7 +83,7 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         return {
             "amount": amount,
             "currency": self[:1].currency_id,
-            "partner_id": partner.id,
+            "partner_id": self._jingjai_portal_payment_partner().id,
             "reference_prefix": False,
             "providers_sudo": providers_sudo,
             "payment_methods_sudo": methods_sudo,
@@ -98,6 +97,22 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
             "access_token": False,
         }
 
+    def _jingjai_portal_payable_now(self):
+        """Odoo's rule for these documents, and a partner of their company:
+        decided here for the form and for every transaction alike."""
+        company = self[:1].company_id
+        partner = self._jingjai_portal_payment_partner()
+        return self._jingjai_portal_can_pay_online() and (
+            not partner.company_id or partner.company_id == company
+        )
+
+    @api.model
+    def _jingjai_portal_website_filter(self):
+        """``website_id`` for ``_get_compatible_providers`` on a website page
+        (website_payment keeps each website's providers to it), else nothing."""
+        website = getattr(request, "website", None) if request else None
+        return {"website_id": website.id} if website else {}
+
     def _jingjai_portal_payment_options(self, amount):
         """``(providers_sudo, payment_methods_sudo)`` that can pay ``amount`` now."""
         company = self[:1].company_id
@@ -109,7 +124,12 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
             self.env["payment.provider"]
             .sudo()
             ._get_compatible_providers(
-                company.id, partner.id, amount, currency_id=currency.id
+                company.id,
+                partner.id,
+                amount,
+                currency_id=currency.id,
+                # As Odoo's pages: providers of this website only, if any.
+                **self._jingjai_portal_website_filter(),
             )
         )
         methods_sudo = (
@@ -174,7 +194,7 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         :raise UserError: with a message for the visitor; nothing is created
         """
         currency = self[:1].currency_id
-        if not self._jingjai_portal_can_pay_online():
+        if not self._jingjai_portal_payable_now():
             raise UserError(
                 self.env._("This cannot be paid online now. Please reload the page.")
             )
@@ -182,6 +202,9 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         if (
             not isinstance(amount, (int, float))
             or isinstance(amount, bool)
+            # NaN, infinities and huge numbers would break the rounding below.
+            or not math.isfinite(amount)
+            or abs(amount) >= 1e12
             or currency.compare_amounts(amount, 0.0) <= 0
             or currency.compare_amounts(amount, most) > 0
         ):
@@ -246,6 +269,13 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
                     ("currency_id", "=", values["currency_id"]),
                     ("partner_id", "=", values["partner_id"]),
                     ("operation", "=", f"online_{values['flow']}"),
+                    # Only a draft a link started: never one of Odoo's own
+                    # pages (its landing route holds an access_token), one
+                    # saving a card, or one the provider already knows.
+                    ("landing_route", "=", PAYMENT_RETURN_ROUTE),
+                    ("tokenize", "=", False),
+                    ("token_id", "=", False),
+                    ("provider_reference", "=", False),
                     (
                         "create_date",
                         ">=",

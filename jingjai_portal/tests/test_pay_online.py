@@ -1,3 +1,4 @@
+import json
 import re
 from datetime import timedelta
 from unittest.mock import patch
@@ -111,9 +112,14 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
 
     def _rpc(self, route, params):
         """POST JSON-RPC as the payment form does: ``(response, decoded body)``."""
+        # Serialized here: NaN and Infinity are what a crafted call may send,
+        # and requests refuses to write them.
         response = self.opener.post(
             f"{self.base_url()}{route}",
-            json={"jsonrpc": "2.0", "method": "call", "id": 0, "params": params},
+            data=json.dumps(
+                {"jsonrpc": "2.0", "method": "call", "id": 0, "params": params}
+            ),
+            headers={"Content-Type": "application/json"},
             timeout=60,
         )
         self.env.invalidate_all()
@@ -261,7 +267,8 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
         self.assertEqual(float(form.get("data-amount")), 734.5)
 
     def test_amount_above_due_or_not_positive_is_refused(self):
-        for amount in (1234.51, 5000.0, 0.0, -10.0, "1000", None, True):
+        huge = (float("nan"), float("inf"), float("-inf"), 1e300, 10**30)
+        for amount in (1234.51, 5000.0, 0.0, -10.0, "1000", None, True, *huge):
             with self.subTest(amount=amount):
                 self.assertRefused(
                     self._pay(amount=amount), "must be more than zero and at most"
@@ -365,6 +372,36 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
         # Another amount is another payment.
         self._rpc(f"/p/{self.token}/transaction", {**params, "amount": 100.0})
         self.assertEqual(len(self._transactions()), 2)
+
+    def test_a_draft_of_odoos_own_page_is_never_reused(self):
+        """A draft Odoo's own invoice page started (its landing route holds the
+        invoice's access_token), or one saving a card, is not handed to the
+        link's visitor: the link makes its own."""
+        params = self._pay_params(f"/p/{self.token}")
+        Transaction = self.env["payment.transaction"].sudo()
+        for extra in (
+            {"landing_route": self.invoice.get_portal_url()},
+            {"landing_route": "/p/payment-return", "tokenize": True},
+        ):
+            with self.subTest(extra=extra):
+                odoo_draft = Transaction.create(
+                    {
+                        "provider_id": self.provider.id,
+                        "payment_method_id": self.pm_card.id,
+                        "amount": params["amount"],
+                        "currency_id": self.invoice.currency_id.id,
+                        "partner_id": self.invoice.partner_id.id,
+                        "operation": "online_redirect",
+                        "invoice_ids": [Command.set(self.invoice.ids)],
+                        **extra,
+                    }
+                )
+                body = self._rpc(f"/p/{self.token}/transaction", params)[1]
+                self.assertNotEqual(body["result"]["reference"], odoo_draft.reference)
+                new = self._transactions() - odoo_draft
+                self.assertEqual(new[-1:].landing_route, "/p/payment-return")
+                self.assertFalse(new[-1:].tokenize)
+                (self._transactions()).unlink()
 
     # ------------------------------------------------------------
     # Landing
