@@ -37,6 +37,10 @@ MAX_ANSWER_BYTES = 256 * 1024
 # Fewest digits of a receiver account or proxy the bank must show for us to
 # say it is ours: banks mask the rest ("xxx-x-x5678-x").
 MIN_VISIBLE_DIGITS = 4
+# Digits of the receiving account number the bank must show before a payment
+# is registered by itself: with 4 (or a PromptPay ID alone, which anyone can
+# choose to end like ours), a transfer to someone else's account could pass.
+AUTO_REGISTER_DIGITS = 6
 MASK_CHARACTERS = "xX*•"
 
 FOUND, NOT_FOUND, ERROR = "found", "not_found", "error"
@@ -281,6 +285,11 @@ def digits_match(shown, number):
         char == "x" or char == digit
         for char, digit in zip(reversed(shown), reversed(digits), strict=False)
     )
+
+
+def visible_digits(text):
+    """How many digits of a masked number the bank shows."""
+    return sum(char.isdigit() for char in _shown(text))
 
 
 def national_mobile(text):

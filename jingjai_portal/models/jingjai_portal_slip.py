@@ -3,6 +3,7 @@ import io
 import logging
 import re
 import warnings
+from datetime import timedelta
 
 from markupsafe import Markup
 from PIL import Image
@@ -32,7 +33,13 @@ BANK_CHECK_VERDICTS = {
     "receiver": "bank_mismatch",
     "no_receiver": "bank_mismatch",
     "reference": "bank_mismatch",
+    "date": "bank_mismatch",
+    # The bank confirms the transfer, on too few digits of the receiving
+    # account to register the payment without the accountant.
+    "weak_receiver": "bank_verified",
 }
+# A transfer made this long before the invoice is not this invoice's payment.
+BANK_DATE_MARGIN_DAYS = 1
 
 # Seconds a customer's upload waits for the verification service at most.
 BANK_TIMEOUT = slip_bank.DEFAULT_TIMEOUT
@@ -142,6 +149,8 @@ class JingjaiPortalSlip(models.Model):
             ("receiver", "Different receiving account"),
             ("no_receiver", "No receiving account to compare"),
             ("reference", "Different transaction"),
+            ("date", "Transfer older than the invoice"),
+            ("weak_receiver", "Receiving account shown too briefly"),
             ("error", "Could not be asked"),
         ],
         string="Bank check",
@@ -605,6 +614,20 @@ class JingjaiPortalSlip(models.Model):
             check = "no_receiver"
         elif not bank_account:
             check = "receiver"
+        elif (
+            answer.transferred_at
+            and move.invoice_date
+            and answer.transferred_at.date()
+            < move.invoice_date - timedelta(days=BANK_DATE_MARGIN_DAYS)
+        ):
+            # An older genuine slip (last month's, another customer's) for
+            # the same amount would otherwise pay this invoice again.
+            check = "date"
+        elif (
+            slip_bank.visible_digits(answer.receiver_account)
+            < slip_bank.AUTO_REGISTER_DIGITS
+        ):
+            check = "weak_receiver"
         else:
             check = "match"
         values.update(
@@ -750,6 +773,21 @@ class JingjaiPortalSlip(models.Model):
             return self.env._(
                 "%(provider)s: this transfer went to %(receiver)s, which is not one "
                 "of your bank accounts. Nothing was registered.",
+                **values,
+            )
+        if self.bank_check == "date":
+            return self.env._(
+                "%(provider)s: this transfer was made on %(date)s, before the "
+                "invoice: it is not its payment. Nothing was registered.",
+                date=self.bank_transferred_at
+                and fields.Date.to_string(self.bank_transferred_at.date()),
+                **values,
+            )
+        if self.bank_check == "weak_receiver":
+            return self.env._(
+                "Verified by %(provider)s: %(amount)s received on %(receiver)s, but "
+                "the bank shows too few digits of the receiving account to be sure "
+                "it is yours. Check the account, then register the payment.",
                 **values,
             )
         if self.bank_check == "no_receiver":

@@ -61,17 +61,20 @@ class ResCompany(models.Model):
     # company's accounts, under that company's contract with the service.
     jingjai_portal_bank_verification = fields.Boolean(
         string="Bank verification of slips",
+        groups="base.group_system",
         help="Ask a slip-verification service about the transfer of every slip "
         "with a valid slip QR. When the amount and the receiving account match, "
         "the payment is registered and reconciled by itself.",
     )
     jingjai_portal_bank_provider = fields.Selection(
         selection="_selection_jingjai_portal_bank_provider",
+        groups="base.group_system",
         string="Verification service",
         default="easyslip",
     )
     jingjai_portal_bank_endpoint = fields.Char(
         string="Verification endpoint",
+        groups="base.group_system",
         help="The service's URL; empty for the one its documentation gives.",
     )
     jingjai_portal_bank_api_key = fields.Char(
@@ -96,6 +99,21 @@ class ResCompany(models.Model):
         "CHECK(jingjai_portal_view_log_retention_days >= 0)",
         "The view log retention is a number of days, or 0 to keep the log as is.",
     )
+
+    def write(self, vals):
+        # The API key goes to the endpoint with every slip: a new endpoint
+        # gets it only when the administrator enters it again.
+        if "jingjai_portal_bank_endpoint" in vals and (
+            "jingjai_portal_bank_api_key" not in vals
+        ):
+            new_endpoint = vals["jingjai_portal_bank_endpoint"] or False
+            moved = self.sudo().filtered(
+                lambda company: (
+                    (company.jingjai_portal_bank_endpoint or False) != new_endpoint
+                )
+            )
+            moved.jingjai_portal_bank_api_key = False
+        return super().write(vals)
 
     @api.model
     def _selection_jingjai_portal_bank_provider(self):

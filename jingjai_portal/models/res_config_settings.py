@@ -31,13 +31,19 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.jingjai_portal_view_log_retention_days", readonly=False
     )
     jingjai_portal_bank_verification = fields.Boolean(
-        related="company_id.jingjai_portal_bank_verification", readonly=False
+        related="company_id.jingjai_portal_bank_verification",
+        readonly=False,
+        groups="base.group_system",
     )
     jingjai_portal_bank_provider = fields.Selection(
-        related="company_id.jingjai_portal_bank_provider", readonly=False
+        related="company_id.jingjai_portal_bank_provider",
+        readonly=False,
+        groups="base.group_system",
     )
     jingjai_portal_bank_endpoint = fields.Char(
-        related="company_id.jingjai_portal_bank_endpoint", readonly=False
+        related="company_id.jingjai_portal_bank_endpoint",
+        readonly=False,
+        groups="base.group_system",
     )
     jingjai_portal_bank_api_key = fields.Char(
         related="company_id.jingjai_portal_bank_api_key",

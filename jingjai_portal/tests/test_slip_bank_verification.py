@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest.mock import patch
 
@@ -35,14 +35,19 @@ API_KEY = "test-key-0b7e1c2d-5d1a-4b8e-9c33-1f2e3d4c5b6a"
 REFERENCE = "015335100425ATF08123"
 
 
+INVOICE_DATE = date(2026, 11, 29)
+
+
 def easyslip_success(payload, amount=1234.5, receiver_account=None, proxy=None):
     """The success answer of EasySlip's documentation, for our company's
-    account (123-4-56789-0, PromptPay 0812345678) unless told otherwise."""
+    account (123-4-56789-0, PromptPay 0812345678) unless told otherwise, from a
+    bank that shows six digits of the receiving account (the documentation's
+    example shows four: see test_four_digits_of_the_account_go_to_the_accountant)."""
     receiver = {
         "bank": {"id": "004", "name": "กสิกรไทย", "short": "KBANK"},
         "account": {
             "name": {"th": "บจก. จิงใจ เทสต์ แอร์", "en": "JINGJAI TEST AIRCON"},
-            "bank": {"type": "BANKAC", "account": receiver_account or "xxx-x-x6789-x"},
+            "bank": {"type": "BANKAC", "account": receiver_account or "xxx-4-56789-x"},
         },
     }
     if proxy is not False:
@@ -134,7 +139,12 @@ class TestSlipBankVerification(JingjaiInvoiceLinkCommon, HttpCase):
         )
         cls.journal_bank = cls.company_data["default_journal_bank"]
         cls.journal_bank.bank_account_id = cls.account_promptpay
-        cls.invoice = cls._invoice(amount=1234.5, invoice_user_id=cls.user_invoicing.id)
+        # Dated before the fake bank's transfer (2026-11-30), whatever today is.
+        cls.invoice = cls._invoice(
+            amount=1234.5,
+            invoice_user_id=cls.user_invoicing.id,
+            invoice_date=INVOICE_DATE,
+        )
         cls.link, cls.token, _result = cls._generate(cls.invoice)
         cls.payload = slip_qr.build("004", REFERENCE)
 
@@ -222,7 +232,7 @@ class TestSlipBankVerification(JingjaiInvoiceLinkCommon, HttpCase):
             ],
         )
         self.assertIn("บจก. จิงใจ เทสต์ แอร์", slip.bank_receiver)
-        self.assertIn("xxx-x-x6789-x", slip.bank_receiver)
+        self.assertIn("xxx-4-56789-x", slip.bank_receiver)
         self.assertEqual(slip.bank_sender, "นาย สมชาย ใจดี")
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
         self.assertEqual(self.invoice.amount_residual, 0)
@@ -265,7 +275,7 @@ class TestSlipBankVerification(JingjaiInvoiceLinkCommon, HttpCase):
         self._answer(200, easyslip_success(self.payload))
         first = self._upload()
         self.assertEqual(first.state, "registered")
-        other_invoice = self._invoice(amount=1234.5)
+        other_invoice = self._invoice(amount=1234.5, invoice_date=INVOICE_DATE)
         _link, other_token, _result = self._generate(other_invoice)
         self._answer(200, easyslip_success(self.payload))
         unseen = patch.object(
@@ -288,12 +298,40 @@ class TestSlipBankVerification(JingjaiInvoiceLinkCommon, HttpCase):
         self.assertTrue(other_invoice.activity_ids)
 
     def test_promptpay_transfer_shown_by_proxy_only(self):
+        """A PromptPay ID anyone may choose to end like ours: the bank confirms
+        the transfer, the accountant checks where it went."""
         answer = easyslip_success(self.payload, receiver_account=False)
         self._answer(200, answer)
         slip = self._upload()
         self.assertRecordValues(
-            slip, [{"verdict": "bank_verified", "state": "registered"}]
+            slip, [{"verdict": "bank_verified", "bank_check": "weak_receiver"}]
         )
+        self.assertNotRegistered(slip)
+        self.assertIn("too few digits of the receiving account", self._notes())
+
+    def test_four_digits_of_the_account_go_to_the_accountant(self):
+        """As EasySlip's documentation shows it (xxx-x-x6789-x): one account in
+        10,000 ends so; never registered by itself."""
+        self._answer(
+            200, easyslip_success(self.payload, receiver_account="xxx-x-x6789-x")
+        )
+        slip = self._upload()
+        self.assertRecordValues(
+            slip, [{"verdict": "bank_verified", "bank_check": "weak_receiver"}]
+        )
+        self.assertNotRegistered(slip)
+
+    def test_a_transfer_older_than_the_invoice_is_not_its_payment(self):
+        """Last month's genuine slip for the same amount pays nothing now."""
+        answer = easyslip_success(self.payload)
+        answer["data"]["date"] = "2026-01-02T10:00:00+07:00"
+        self._answer(200, answer)
+        slip = self._upload()
+        self.assertRecordValues(
+            slip, [{"verdict": "bank_mismatch", "bank_check": "date"}]
+        )
+        self.assertNotRegistered(slip)
+        self.assertIn("before the invoice", self._notes())
 
     # ------------------------------------------------------------
     # The bank says something else: the accountant decides
@@ -413,9 +451,12 @@ class TestSlipBankVerification(JingjaiInvoiceLinkCommon, HttpCase):
         with socket.socket() as unused:
             unused.bind(("127.0.0.1", 0))
             closed_port = unused.getsockname()[1]
+        # A new endpoint gets the key only when it is entered again.
         self.company.jingjai_portal_bank_endpoint = (
             f"http://127.0.0.1:{closed_port}/api/v1/verify"
         )
+        self.assertFalse(self.company.sudo().jingjai_portal_bank_api_key)
+        self.company.jingjai_portal_bank_api_key = API_KEY
         slip = self._upload()
         self.assertNotAsked(slip, "no answer in time")
 
@@ -490,7 +531,7 @@ class TestSlipBankLib(BaseCase):
         self.assertEqual(
             found.transferred_at, datetime(2026, 11, 30, 14, 15, tzinfo=timezone.utc)
         )
-        self.assertEqual(found.receiver_account, "xxx-x-x6789-x")
+        self.assertEqual(found.receiver_account, "xxx-4-56789-x")
         self.assertEqual(
             (found.receiver_proxy_type, found.receiver_proxy),
             ("mobile", "xxx-xxx-5678"),
