@@ -59,7 +59,26 @@ CUSTOMER_NAMES = {
 
 
 def _odoo_addons_dir():
-    import odoo  # noqa: PLC0415 - only needed when a bench runs
+    try:
+        import odoo  # noqa: PLC0415 - only needed when a bench runs
+    except ImportError:
+        # As the test command: ODOO_PATH, else Odoo set up from ODOO_SOURCE or
+        # the team's copy beside the repository; the servers and shells this
+        # bench starts inherit the path.
+        tree = os.environ.get("ODOO_PATH")
+        if not tree:
+            sys.path.insert(0, str(ROOT / "scripts"))
+            import odoo_setup  # noqa: PLC0415
+
+            try:
+                tree = str(odoo_setup.ensure_odoo())
+            except odoo_setup.SetupError as error:
+                raise SystemExit(str(error)) from None
+        sys.path.insert(0, tree)
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            path for path in (tree, os.environ.get("PYTHONPATH")) if path
+        )
+        import odoo  # noqa: PLC0415
 
     for path in odoo.__path__:
         candidate = Path(path, "addons")

@@ -18,6 +18,9 @@ issue):
   through an invoice link ``/p/<t>`` vs Odoo's ``/my/invoices/<id>?access_token=``
   (p50 and p95 ratio, targets <= 1.0 and <= 1.2);
 * quote page ``/p/<t>`` vs ``/my/orders/<id>?access_token=`` (same targets);
+* the same invoice pages once a payment provider is enabled (Odoo's test-only
+  provider, code ``none``), both with Odoo's payment form (same targets); the
+  provider is disabled again at the end;
 * customer-wide page of a customer with 10, 30 and 300 documents: SQL queries
   per request (target: the same; 30 vs 300 would tell a one-off step from a
   growth) and p50 vs Odoo's ``/my/invoices``
@@ -105,6 +108,53 @@ report({
     "cached_ms": median_ms(qr_image.qr_png),
     "payload_length": len(payload),
 })
+"""
+
+
+# Odoo's test-only provider (code "none", as Odoo's own payment tests make it),
+# enabled for the bench company with a card method and a bank journal, and
+# Odoo's "Invoice Online Payment" on: Odoo's invoice page and ours then both
+# carry the payment form.
+PAYMENT_FORM_ON = """
+from unittest.mock import patch
+from odoo import Command
+company = env["res.company"].browse(ARGS["company_id"])
+env["ir.config_parameter"].set_param("account_payment.enable_portal_payment", True)
+card = env.ref("payment.payment_method_unknown")
+Provider = env["payment.provider"]
+provider = Provider.search([("name", "=", "Bench Cards")], limit=1) or Provider.create({
+    "name": "Bench Cards",
+    "code": "none",
+    "company_id": company.id,
+    "payment_method_ids": [Command.set(card.ids)],
+    "available_currency_ids": [Command.set(env.ref("base.THB").ids)],
+})
+provider.write({"state": "test", "is_published": True})
+# Odoo activates a method once an enabled provider supports it.
+card.active = True
+Method = env["account.payment.method"]
+information = Method._get_payment_method_information
+def with_none(*args, **kwargs):
+    return dict(information(), none={"mode": "electronic", "type": ("bank",)})
+with patch.object(type(Method), "_get_payment_method_information", with_none):
+    if not Method.search([("code", "=", "none"), ("payment_type", "=", "inbound")]):
+        Method.create(
+            {"name": "Bench cards", "code": "none", "payment_type": "inbound"}
+        )
+    provider.journal_id = env["account.journal"].search(
+        [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
+    )
+env.cr.commit()
+report({"provider_id": provider.id, "journal": provider.journal_id.name})
+"""
+
+PAYMENT_FORM_OFF = """
+env["payment.provider"].search([("name", "=", "Bench Cards")]).write(
+    {"state": "disabled", "is_published": False}
+)
+env["ir.config_parameter"].set_param("account_payment.enable_portal_payment", False)
+env.cr.commit()
+report({})
 """
 
 
@@ -281,6 +331,11 @@ def main():  # noqa: PLR0915 - a linear script
     )
     parser.add_argument(
         "--seed", type=int, default=7, help="shuffle seed (default %(default)s)"
+    )
+    parser.add_argument(
+        "--skip-payment-form",
+        action="store_true",
+        help="skip the invoice pages with a payment provider enabled",
     )
     args = parser.parse_args()
     _server.log(f"add-on from the {_server.use_code(args.code)}")
@@ -495,6 +550,48 @@ def main():  # noqa: PLR0915 - a linear script
                     "MISS",
                 )
             )
+
+        # ---- Pay online: both invoice pages with the payment form ----------------
+        if not args.skip_payment_form:
+            provider = _server.odoo_shell(
+                args.db, PAYMENT_FORM_ON, {"company_id": company_id}
+            )
+            _server.log(f"payment form: provider {provider}")
+            try:
+                ours_form, odoo_form = form_pages = [
+                    Page(
+                        "inv_link_form",
+                        "invoice link, with payment form",
+                        pages["inv_link"].path,
+                        anonymous,
+                        "o_payment_form",
+                    ),
+                    Page(
+                        "inv_odoo_form",
+                        "Odoo /my/invoices/<id>?access_token, with payment form",
+                        pages["inv_odoo"].path,
+                        anonymous,
+                        "o_payment_form",
+                    ),
+                ]
+                # measure() shuffles the list it is given.
+                measure(server, list(form_pages), args.warmup, args.samples, args.seed)
+                print(
+                    _server.table(
+                        ("page", "p50", "p95", "queries/request"),
+                        [
+                            (p.label, ms(p.p50()), ms(p.p95()), query_summary(p))
+                            for p in form_pages
+                        ],
+                    )
+                )
+                rows += ratio_rows(
+                    "invoice with payment form: invoice link vs Odoo",
+                    ours_form,
+                    odoo_form,
+                )
+            finally:
+                _server.odoo_shell(args.db, PAYMENT_FORM_OFF, {})
 
     # ---- Token lookup: 1,000 vs 1,000,000 links (two databases) ----------------
     if not args.skip_lookup:
