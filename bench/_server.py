@@ -195,13 +195,14 @@ def drop_db(db):
     subprocess.run(["rm", "-rf", str(DATA_DIR / "filestore" / db)], check=True)
 
 
-def install_db(db):
-    """Drop ``db`` and install the add-on in it (no demo data)."""
+def install_db(db, demo=False):
+    """Drop ``db`` and install the add-on in it, with Odoo's demo data if ``demo``."""
     check_db_name(db)
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     drop_db(db)
     logfile = DATA_DIR / f"{db}-install.log"
-    log(f"installing {MODULE} in {db} (a few minutes; log {logfile})")
+    with_demo = " with demo data" if demo else ""
+    log(f"installing {MODULE}{with_demo} in {db} (a few minutes; log {logfile})")
     started = time.monotonic()
     with open(logfile, "w") as out:
         result = subprocess.run(
@@ -209,6 +210,7 @@ def install_db(db):
                 *odoo_base_args(db),
                 "-i",
                 MODULE,
+                *(["--with-demo"] if demo else []),
                 "--stop-after-init",
                 "--no-http",
                 "--log-level=warn",

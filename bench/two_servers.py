@@ -60,7 +60,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -981,33 +980,6 @@ class Bench:
 # ----------------------------------------------------------------------------
 
 
-def install(db):
-    """A fresh ``db`` with the add-on and its demo data."""
-    _server.drop_db(db)
-    logfile = _server.DATA_DIR / f"{db}-install.log"
-    log(f"installing {MODULE} with demo data in {db} (a few minutes; {logfile})")
-    started = time.monotonic()
-    with open(logfile, "w") as out:
-        result = subprocess.run(
-            [
-                *_server.odoo_base_args(db),
-                "-i",
-                MODULE,
-                "--with-demo",
-                "--stop-after-init",
-                "--no-http",
-                "--log-level=warn",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            timeout=1800,
-            check=False,
-        )
-    if result.returncode or not _server.module_installed(db):
-        raise SystemExit(f"install of {MODULE} in {db} failed, see {logfile}")
-    log(f"installed in {time.monotonic() - started:.0f} s")
-
-
 def parse_args():
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -1063,7 +1035,7 @@ def main():
         if not args.keep:
             stack.callback(_server.drop_db, args.db)
         if not (args.reuse and _server.module_installed(args.db)):
-            install(args.db)
+            _server.install_db(args.db, demo=True)
         gateway = stack.enter_context(SmsGateway())
         data = _server.odoo_shell(
             args.db,
