@@ -17,7 +17,7 @@ _logger = logging.getLogger(__name__)
 SMS_ACCEPTED_STATES = ("process", "pending", "sent")
 
 
-class JingjaiPortalLink(models.Model):
+class JingjaiPortalLinkAccessCode(models.Model):
     """Optional access codes: a link that requires one opens only in a browser
     that entered a 6-digit code sent to the customer by SMS or email.
 
