@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .jingjai_portal_link_mixin import LINK_PARAMETER
+from ..const import LINK_PARAMETER
 
 
 class AccountMoveSend(models.AbstractModel):

@@ -1,9 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..const import CODE_CHANNELS
 from ..lib import access_code as code_rules
-
-CODE_CHANNELS = [("sms", "SMS"), ("email", "Email")]
 
 
 class JingjaiPortalAccessCode(models.Model):

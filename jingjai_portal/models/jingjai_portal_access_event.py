@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .jingjai_portal_access_code import CODE_CHANNELS
+from ..const import CODE_CHANNELS
 
 EVENT_TYPES = [
     ("sent", "Code sent"),

@@ -10,25 +10,25 @@ from odoo.exceptions import AccessError, ConcurrencyError, LockError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..const import (
+    BUSINESS_TIMEZONE,
+    DOCUMENT_MODELS,  # noqa: F401 (the controller imports it from here)
+    EXPIRY_DAYS_FIELDS,
+    LINK_SCOPES,
+    LINK_STATES,
+    NOW_CONTEXT_KEY,
+    SCOPE_BY_MODEL,
+    SCOPE_TARGETS,
+)
 from ..lib import expiry as expiry_rules
 from ..lib import tokens
 from ..lib.text import plain_text
-from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE, _staff_text
+from .jingjai_portal_link_mixin import _staff_text
 
 _logger = logging.getLogger(__name__)
 
 # The last day of a link as integrators write it: 2026-12-31.
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-
-# Which model each scope points at, and the field of the link that holds it.
-SCOPE_TARGETS = {
-    "customer": ("res.partner", "partner_id"),
-    "quote": ("sale.order", "sale_order_id"),
-    "invoice": ("account.move", "account_move_id"),
-}
-SCOPE_BY_MODEL = {model: scope for scope, (model, _field) in SCOPE_TARGETS.items()}
-# The documents a URL below a link names by type: /p/<token>/<type>/<id>.
-DOCUMENT_MODELS = {"order": "sale.order", "invoice": "account.move"}
 
 # The only fields that change after a link is made: revocation, once.
 REVOCATION_FIELDS = frozenset({"revoked_at", "revoked_by_id"})
@@ -41,11 +41,7 @@ class JingjaiPortalLink(models.Model):
     _check_company_auto = True
 
     scope = fields.Selection(
-        selection=[
-            ("customer", "Customer-wide"),
-            ("quote", "Single quote"),
-            ("invoice", "Single invoice"),
-        ],
+        selection=LINK_SCOPES,
         required=True,
         readonly=True,
     )
@@ -110,12 +106,7 @@ class JingjaiPortalLink(models.Model):
         "Decided when the link is generated.",
     )
     state = fields.Selection(
-        selection=[
-            ("active", "Active"),
-            ("expired", "Expired"),
-            ("revoked", "Revoked"),
-            ("closed", "Closed"),
-        ],
+        selection=LINK_STATES,
         compute="_compute_state",
         search="_search_state",
         help="Decided from the facts at the moment it is read: revocation, the "
@@ -198,7 +189,7 @@ class JingjaiPortalLink(models.Model):
             )
 
     @api.depends("revoked_at", "expires_at", "scope")
-    @api.depends_context("jingjai_portal_now")
+    @api.depends_context(NOW_CONTEXT_KEY)
     def _compute_state(self):
         now = self._now()
         for link in self:
@@ -512,12 +503,12 @@ class JingjaiPortalLink(models.Model):
                 return expiry_rules.expires_at_from_date(
                     now,
                     expires_on,
-                    tz_name=self.env.user.tz or "Asia/Bangkok",
+                    tz_name=self.env.user.tz or BUSINESS_TIMEZONE,
                 )
             days = expiry_days
             if days is False or days is None:
                 days = record._jingjai_portal_company()[
-                    f"jingjai_portal_{SCOPE_BY_MODEL[record._name]}_expiry_days"
+                    EXPIRY_DAYS_FIELDS[SCOPE_BY_MODEL[record._name]]
                 ]
             return expiry_rules.expires_at_from_days(now, int(days))
         except expiry_rules.ExpiryError as error:
@@ -720,7 +711,7 @@ class JingjaiPortalLink(models.Model):
 
     def _now(self):
         # Tests pin "now" through the context to check the boundary second.
-        return self.env.context.get("jingjai_portal_now") or fields.Datetime.now()
+        return self.env.context.get(NOW_CONTEXT_KEY) or fields.Datetime.now()
 
     def _format_datetime(self, value):
         return fields.Datetime.context_timestamp(self, value).strftime("%Y-%m-%d %H:%M")

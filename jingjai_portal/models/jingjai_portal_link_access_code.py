@@ -6,10 +6,10 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, email_normalize
 
+from ..const import ACCESS_CODE_CONTEXT_KEY, BUSINESS_TIMEZONE
 from ..lib import access_code as code_rules
 from ..lib import phone as phone_rules
 from ..lib.text import plain_text
-from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
 
 _logger = logging.getLogger(__name__)
 
@@ -535,7 +535,7 @@ class JingjaiPortalLinkAccessCode(models.Model):
         # the context, never in a field.
         mail_id = (
             template.sudo()
-            .with_context(jingjai_portal_access_code=code)
+            .with_context(**{ACCESS_CODE_CONTEXT_KEY: code})
             .send_mail(
                 self.id,
                 force_send=True,

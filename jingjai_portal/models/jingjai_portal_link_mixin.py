@@ -7,18 +7,9 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import is_html_empty
 
+from ..const import BUSINESS_TIMEZONE, LINK_CONTEXT_KEY
 from ..lib import expiry as expiry_rules
 from ..lib.text import file_name_part
-
-BUSINESS_TIMEZONE = "Asia/Bangkok"
-
-# Notification parameter (of message_post and _notify_thread) asking for a
-# portal link in the customer's copy of a message, made when it is sent. Only
-# server code passes it: the Send flows and the share panel. Nothing written in
-# a message, by anyone, can ask for a link.
-LINK_PARAMETER = "jingjai_portal_link"
-# Context key that hands the links made for one message to the email's groups.
-LINK_CONTEXT_KEY = "jingjai_portal_notify_links"
 
 
 def _staff_text(note, env):

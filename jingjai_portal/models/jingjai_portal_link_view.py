@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..const import LINK_STATES
+
 _logger = logging.getLogger(__name__)
 
 
@@ -32,12 +34,7 @@ class JingjaiPortalLinkView(models.Model):
         help="The page opened, below the link (the token itself is never logged).",
     )
     link_state = fields.Selection(
-        selection=[
-            ("active", "Active"),
-            ("expired", "Expired"),
-            ("revoked", "Revoked"),
-            ("closed", "Closed"),
-        ],
+        selection=LINK_STATES,
         string="Link state then",
         readonly=True,
     )

@@ -15,10 +15,10 @@ from odoo.tools.image import IMAGE_MAX_RESOLUTION
 from odoo.tools.misc import formatLang
 from odoo.tools.pdf import PdfFileReader
 
+from ..const import BUSINESS_TIMEZONE, SLIP_CONTEXT_KEY
 from ..lib import slip as slip_rules
 from ..lib import slip_bank, slip_qr, slip_scan
 from .account_move import PAYABLE_STATES
-from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE
 
 # Uploads kept per invoice: enough for every honest retry, not a free file store.
 MAX_SLIPS_PER_INVOICE = 20
@@ -969,7 +969,7 @@ class JingjaiPortalSlip(models.Model):
             **action.get("context", {}),
             "default_amount": self.amount_due,
             "default_communication": memo,
-            "jingjai_portal_slip_id": self.id,
+            SLIP_CONTEXT_KEY: self.id,
         }
         return action
 

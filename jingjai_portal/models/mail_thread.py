@@ -1,11 +1,7 @@
 from odoo import models
 from odoo.tools import html2plaintext
 
-from .jingjai_portal_link_mixin import LINK_CONTEXT_KEY, LINK_PARAMETER
-
-# Context key set by the share panel's SMS and email buttons: the id of the
-# link whose settings the message's own link copies.
-SHARE_CONTEXT_KEY = "jingjai_portal_share_link_id"
+from ..const import LINK_CONTEXT_KEY, LINK_PARAMETER, SHARE_CONTEXT_KEY
 
 
 class MailThread(models.AbstractModel):

@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .jingjai_portal_link import DOCUMENT_MODELS
+from ..const import DOCUMENT_MODELS
 from .jingjai_portal_payment_mixin import RECENT_PAYMENT_DAYS
 
 # How many documents of each section the account page shows before "See all".

@@ -9,9 +9,14 @@ from odoo.fields import Domain
 from odoo.tools import SQL, format_date, format_datetime
 from odoo.tools.image import image_data_uri
 
+from ..const import (
+    ACCEPTED_ORDER_CONTEXT_KEY,
+    BUSINESS_TIMEZONE,
+    SEND_CHECK_CONTEXT_KEY,
+)
 from ..lib import signature as signature_rules
 from ..lib.text import ControlCharacterError, plain_text
-from .jingjai_portal_link_mixin import BUSINESS_TIMEZONE, _staff_text
+from .jingjai_portal_link_mixin import _staff_text
 
 _logger = logging.getLogger(__name__)
 
@@ -20,7 +25,6 @@ SIGNER_NAME_MAX_LENGTH = 100
 DECLINE_REASON_MAX_LENGTH = 2000
 # Context key of the share panel's Email button: check the quote can be emailed
 # before Send opens, as a click on the form's Send does.
-SEND_CHECK_CONTEXT_KEY = "jingjai_portal_send_check"
 
 
 class SaleOrder(models.Model):
@@ -37,7 +41,7 @@ class SaleOrder(models.Model):
     _jingjai_portal_page_template = "jingjai_portal.page_sale_order"
     _jingjai_portal_report_ref = "sale.action_report_saleorder"
     _jingjai_portal_accepts_online = True
-    _jingjai_portal_mail_context_key = "jingjai_portal_accepted_order_id"
+    _jingjai_portal_mail_context_key = ACCEPTED_ORDER_CONTEXT_KEY
 
     # What the customer's link says once they declined: when, and why.
     jingjai_portal_declined_on = fields.Datetime(

@@ -1,12 +1,14 @@
 from odoo import models
 
+from ..const import SLIP_CONTEXT_KEY
+
 
 class AccountPaymentRegister(models.TransientModel):
     _inherit = "account.payment.register"
 
     def _create_payments(self):
         payments = super()._create_payments()
-        slip_id = self.env.context.get("jingjai_portal_slip_id")
+        slip_id = self.env.context.get(SLIP_CONTEXT_KEY)
         if slip_id and payments:
             # Opened from a payment slip (jingjai.portal.slip
             # .action_register_payment): the slip is now dealt with.

@@ -9,11 +9,15 @@ from odoo.tools.image import image_data_uri
 
 from odoo.addons.web.controllers.utils import clean_action
 
+from ..const import (
+    EXPIRY_DAYS_FIELDS,
+    LINK_SCOPES,
+    SCOPE_BY_MODEL,
+    SEND_CHECK_CONTEXT_KEY,
+    SHARE_CONTEXT_KEY,
+)
 from ..lib import expiry as expiry_rules
 from ..lib import sms as sms_rules
-from ..models.jingjai_portal_link import SCOPE_BY_MODEL
-from ..models.mail_thread import SHARE_CONTEXT_KEY
-from ..models.sale_order import SEND_CHECK_CONTEXT_KEY
 
 QR_SIZE = 240
 
@@ -34,11 +38,7 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
     )
     record_name = fields.Char(string="Sharing", compute="_compute_record_name")
     scope = fields.Selection(
-        selection=[
-            ("customer", "Customer-wide"),
-            ("quote", "Single quote"),
-            ("invoice", "Single invoice"),
-        ],
+        selection=LINK_SCOPES,
         compute="_compute_scope",
     )
     expiry_mode = fields.Selection(
@@ -90,7 +90,7 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
             record = wizard._get_record()
             company = record._jingjai_portal_company() if record else self.env.company
             wizard.expiry_days = (
-                company[f"jingjai_portal_{wizard.scope}_expiry_days"]
+                company[EXPIRY_DAYS_FIELDS[wizard.scope]]
                 if (wizard.scope)
                 else expiry_rules.DEFAULT_EXPIRY_DAYS
             )

@@ -1,7 +1,6 @@
 from odoo import models
 
-from ..models.jingjai_portal_link_mixin import LINK_PARAMETER
-from ..models.mail_thread import SHARE_CONTEXT_KEY
+from ..const import LINK_PARAMETER, SHARE_CONTEXT_KEY
 
 
 class MailComposeMessage(models.TransientModel):
