@@ -216,6 +216,28 @@ class AccountMove(models.Model):
             return self.env._("View and pay")
         return self.env._("View online")
 
+    def _jingjai_portal_share_sms_sentence(self):
+        return self.env._(
+            "%(company)s: your invoice %(name)s:",
+            company=self._jingjai_portal_company().name,
+            name=self.name,
+        )
+
+    def _jingjai_portal_share_chat_sentence(self, recipient):
+        return self.env._(
+            "Hello %(customer)s, this is %(company)s. Here is your invoice "
+            "%(name)s for %(amount)s, to view and pay online:",
+            customer=recipient.name,
+            company=self._jingjai_portal_company().name,
+            name=self.name,
+            amount=tools.format_amount(
+                self.env, self.amount_residual, self.currency_id
+            ),
+        )
+
+    def _jingjai_portal_share_email_action(self, link):
+        return self.action_invoice_sent()
+
     def _jingjai_portal_mail_can_link(self):
         """Whether the Send email can carry a portal link to this invoice now."""
         self.ensure_one()

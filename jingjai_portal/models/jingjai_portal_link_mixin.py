@@ -368,6 +368,41 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         )
 
     # ------------------------------------------------------------
+    # SHARING: what the "Portal link ready" panel says, per model
+    # ------------------------------------------------------------
+
+    def _jingjai_portal_share_recipient(self):
+        """The partner the panel's messages are for: the document's customer."""
+        self.ensure_one()
+        return self.partner_id or self._jingjai_portal_customer()
+
+    def _jingjai_portal_share_sms_sentence(self):
+        """The SMS's sentence before the URL, in the context's language; it
+        always names the business."""
+        raise NotImplementedError
+
+    def _jingjai_portal_share_chat_sentence(self, recipient):
+        """The LINE and WhatsApp sentence before the URL, in the context's
+        language: who writes, to ``recipient``, what the link opens and for
+        how much."""
+        raise NotImplementedError
+
+    def _jingjai_portal_share_email_action(self, link):
+        """The email composer the panel's Email button opens, for a link like
+        ``link``.
+
+        :raise UserError: the record cannot be emailed, with the reason
+        """
+        raise NotImplementedError
+
+    def _jingjai_portal_share_email_note(self):
+        """What the panel says under its Email button."""
+        return self.env._(
+            "Email opens the document's own Send dialog: that email carries "
+            "a new link of its own, made when it is sent, not this one."
+        )
+
+    # ------------------------------------------------------------
     # MAIL AND SMS: the link goes only into the customer's copy
     # ------------------------------------------------------------
 

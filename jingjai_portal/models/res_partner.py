@@ -1,9 +1,12 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..const import DOCUMENT_MODELS
+from ..const import DOCUMENT_MODELS, SHARE_CONTEXT_KEY
+from ..lib import expiry as expiry_rules
 from .jingjai_portal_payment_mixin import RECENT_PAYMENT_DAYS
 
 # How many documents of each section the account page shows before "See all".
@@ -82,6 +85,78 @@ class ResPartner(models.Model):
 
     def _jingjai_portal_mail_link_title(self):
         return self.env._("View your documents")
+
+    # ------------------------------------------------------------
+    # SHARING: the "Portal link ready" panel
+    # ------------------------------------------------------------
+
+    def _jingjai_portal_share_recipient(self):
+        self.ensure_one()
+        return self
+
+    def _jingjai_portal_share_sms_sentence(self):
+        return self.env._(
+            "%(company)s: your documents:",
+            company=self._jingjai_portal_company().name,
+        )
+
+    def _jingjai_portal_share_chat_sentence(self, recipient):
+        return self.env._(
+            "Hello %(customer)s, this is %(company)s. Here are your quotes, "
+            "invoices and payments with us:",
+            customer=recipient.name,
+            company=self._jingjai_portal_company().name,
+        )
+
+    def _jingjai_portal_share_email_action(self, link):
+        # A short email of its own: a customer has no Send dialog. Its link is
+        # the email's button, made for the customer when it is sent.
+        if not self.email_normalized:
+            raise UserError(
+                self.env._(
+                    "%s has no valid email address: add one on the customer to "
+                    "email the link.",
+                    self.display_name,
+                )
+            )
+        company = self._jingjai_portal_company()
+        # The email is in the customer's language; the rest in the user's.
+        customer_env = self.with_context(lang=self.lang or self.env.lang).env
+        body = Markup("<p>%s</p><p>%s</p>") % (
+            customer_env._("Hello %s,", self.name),
+            customer_env._(
+                "Here is a private link to your quotes, orders and invoices at "
+                "%(company)s, with no password: the button of this email. It works "
+                "for %(days)s days. Please do not forward this email.",
+                company=company.name,
+                days=expiry_rules.validity_days(link.generated_at, link.expires_at),
+            ),
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Email the link"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [[False, "form"]],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_composition_mode": "comment",
+                "default_partner_ids": self.ids,
+                "default_subject": customer_env._(
+                    "%(company)s: your documents", company=company.name
+                ),
+                "default_body": body,
+                SHARE_CONTEXT_KEY: link.id,
+            },
+        }
+
+    def _jingjai_portal_share_email_note(self):
+        return self.env._(
+            "The email carries its own new link, made when it leaves, valid as "
+            "long as this one."
+        )
 
     # ------------------------------------------------------------
     # BUSINESS METHODS

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL, format_date, format_datetime
+from odoo.tools import SQL, format_amount, format_date, format_datetime
 from odoo.tools.image import image_data_uri
 
 from ..const import (
@@ -258,6 +258,29 @@ class SaleOrder(models.Model):
 
     def _jingjai_portal_mail_link_title(self):
         return self.env._("View and accept")
+
+    def _jingjai_portal_share_sms_sentence(self):
+        return self.env._(
+            "%(company)s: your quote %(name)s:",
+            company=self._jingjai_portal_company().name,
+            name=self.name,
+        )
+
+    def _jingjai_portal_share_chat_sentence(self, recipient):
+        return self.env._(
+            "Hello %(customer)s, this is %(company)s. Here is your quote "
+            "%(name)s for %(amount)s, to read and accept online:",
+            customer=recipient.name,
+            company=self._jingjai_portal_company().name,
+            name=self.name,
+            amount=format_amount(self.env, self.amount_total, self.currency_id),
+        )
+
+    def _jingjai_portal_share_email_action(self, link):
+        # The quote's own Send, as its button: it checks what the email needs.
+        return self.with_context(
+            **{SEND_CHECK_CONTEXT_KEY: True}
+        ).action_quotation_send()
 
     def _jingjai_portal_mail_link_authors(self):
         # Sent by OdooBot (an automation, a cron, code): the salesperson makes

@@ -1,7 +1,5 @@
 import base64
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
@@ -13,7 +11,6 @@ from ..const import (
     EXPIRY_DAYS_FIELDS,
     LINK_SCOPES,
     SCOPE_BY_MODEL,
-    SEND_CHECK_CONTEXT_KEY,
     SHARE_CONTEXT_KEY,
 )
 from ..lib import expiry as expiry_rules
@@ -178,7 +175,7 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
         params (and in the SMS or email once sent), never in a stored field.
         """
         record = self._get_record()
-        recipient = self._share_recipient(record)
+        recipient = record._jingjai_portal_share_recipient()
         mobile = link._access_code_phone(recipient) or (
             recipient != link.partner_id and link._access_code_phone(link.partner_id)
         )
@@ -221,27 +218,12 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
             # a button call that would complete them: Odoo's invoice Send
             # action comes with a view mode only, and the web client needs views.
             params["email_action"] = clean_action(
-                self._share_email_action(record, link), self.env
+                record._jingjai_portal_share_email_action(link), self.env
             )
         except UserError as error:
             params["email_disabled_reason"] = error.args[0]
-        if record._name != "res.partner":
-            params["email_note"] = self.env._(
-                "Email opens the document's own Send dialog: that email carries "
-                "a new link of its own, made when it is sent, not this one."
-            )
-        else:
-            params["email_note"] = self.env._(
-                "The email carries its own new link, made when it leaves, valid as "
-                "long as this one."
-            )
+        params["email_note"] = record._jingjai_portal_share_email_note()
         return params
-
-    def _share_recipient(self, record):
-        """The partner who receives the message: the customer, or the document's."""
-        if record._name == "res.partner":
-            return record
-        return record.partner_id or record._jingjai_portal_customer()
 
     def _share_message(self, record, url):
         """The SMS carrying ``url``, in the context's language.
@@ -252,53 +234,16 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
         goes last, on its own line, and is never shortened.
         Returns ``(message, segments)`` (see ``lib.sms.segments``).
         """
-        company = record._jingjai_portal_company().name
-        scope = SCOPE_BY_MODEL[record._name]
-        if scope == "customer":
-            sentence = self.env._("%(company)s: your documents:", company=company)
-        elif scope == "quote":
-            sentence = self.env._(
-                "%(company)s: your quote %(name)s:", company=company, name=record.name
-            )
-        else:
-            sentence = self.env._(
-                "%(company)s: your invoice %(name)s:",
-                company=company,
-                name=record.name,
-            )
+        sentence = record.with_env(self.env)._jingjai_portal_share_sms_sentence()
         message = f"{sentence}\n{url}"
         return message, sms_rules.segments(message)
 
     def _share_chat_message(self, record, recipient, url):
         """The message for LINE and WhatsApp, which have no length limit: who
         writes, to whom, what the link opens and for how much."""
-        company = record._jingjai_portal_company().name
-        scope = SCOPE_BY_MODEL[record._name]
-        values = {"company": company, "customer": recipient.name}
-        if scope == "customer":
-            sentence = self.env._(
-                "Hello %(customer)s, this is %(company)s. Here are your quotes, "
-                "invoices and payments with us:",
-                **values,
-            )
-        elif scope == "quote":
-            sentence = self.env._(
-                "Hello %(customer)s, this is %(company)s. Here is your quote "
-                "%(name)s for %(amount)s, to read and accept online:",
-                name=record.name,
-                amount=format_amount(self.env, record.amount_total, record.currency_id),
-                **values,
-            )
-        else:
-            sentence = self.env._(
-                "Hello %(customer)s, this is %(company)s. Here is your invoice "
-                "%(name)s for %(amount)s, to view and pay online:",
-                name=record.name,
-                amount=format_amount(
-                    self.env, record.amount_residual, record.currency_id
-                ),
-                **values,
-            )
+        sentence = record.with_env(self.env)._jingjai_portal_share_chat_sentence(
+            recipient
+        )
         return f"{sentence}\n{url}"
 
     def _share_sms_text(self, info):
@@ -335,57 +280,6 @@ class JingjaiPortalLinkGenerate(models.TransientModel):
                 "default_res_id": record.id,
                 "default_body": sentence,
                 "default_recipient_single_number_itf": mobile,
-                SHARE_CONTEXT_KEY: link.id,
-            },
-        }
-
-    def _share_email_action(self, record, link):
-        """The email composer: Send to Client for documents, a short email for
-        customers. Raises UserError when the record cannot be emailed."""
-        if record._name == "sale.order":
-            return record.with_context(
-                **{SEND_CHECK_CONTEXT_KEY: True}
-            ).action_quotation_send()
-        if record._name == "account.move":
-            return record.action_invoice_sent()
-        if not record.email_normalized:
-            raise UserError(
-                self.env._(
-                    "%s has no valid email address: add one on the customer to "
-                    "email the link.",
-                    record.display_name,
-                )
-            )
-        company = record._jingjai_portal_company()
-        # The email is in the customer's language; the rest in the user's. Its
-        # link is the email's button, made for the customer when it is sent.
-        customer_env = self.with_context(lang=record.lang or self.env.lang).env
-        body = Markup("<p>%s</p><p>%s</p>") % (
-            customer_env._("Hello %s,", record.name),
-            customer_env._(
-                "Here is a private link to your quotes, orders and invoices at "
-                "%(company)s, with no password: the button of this email. It works "
-                "for %(days)s days. Please do not forward this email.",
-                company=company.name,
-                days=expiry_rules.validity_days(link.generated_at, link.expires_at),
-            ),
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Email the link"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [[False, "form"]],
-            "target": "new",
-            "context": {
-                "default_model": record._name,
-                "default_res_ids": record.ids,
-                "default_composition_mode": "comment",
-                "default_partner_ids": record.ids,
-                "default_subject": customer_env._(
-                    "%(company)s: your documents", company=company.name
-                ),
-                "default_body": body,
                 SHARE_CONTEXT_KEY: link.id,
             },
         }
