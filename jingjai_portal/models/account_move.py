@@ -441,22 +441,9 @@ class AccountMove(models.Model):
     def _jingjai_portal_slip_waiting(self):
         """Whether a slip waits for the accountant (their activity is still open)."""
         self.ensure_one()
-        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            "jingjai_portal.mail_activity_type_payment_slip", raise_if_not_found=False
-        )
-        # sudo: asked for the invoice page of an anonymous visitor; it only
-        # learns whether an activity exists, not what it says.
         return bool(
-            activity_type_id
-            and self.env["mail.activity"]
-            .sudo()
-            .search_count(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "=", self.id),
-                    ("activity_type_id", "=", activity_type_id),
-                ],
-                limit=1,
+            self._jingjai_portal_open_activity(
+                "jingjai_portal.mail_activity_type_payment_slip"
             )
         )
 

@@ -332,25 +332,47 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
             **kwargs,
         )
 
-    def _jingjai_portal_staff_activity(self, link, activity_type_xmlid, note, users=()):
+    def _jingjai_portal_open_activity(self, activity_type_xmlid):
+        """The open activity of this type on this record (sudo), if any."""
+        self.ensure_one()
+        activity_type = self.env.ref(activity_type_xmlid, raise_if_not_found=False)
+        # sudo: asked for an anonymous visitor; callers only learn whether one
+        # is open, or add to it for staff.
+        return self.sudo().activity_ids.filtered(
+            lambda activity: (
+                activity_type and activity.activity_type_id == activity_type
+            )
+        )[:1]
+
+    def _jingjai_portal_staff_activity(
+        self, link, activity_type_xmlid, note, users=(), addition=None
+    ):
         """One open activity of this type on this record, for a visitor's request.
 
         Asking again while one is open adds nothing, so double submits stay
-        harmless. It goes to the first active internal user among ``users``
-        and the link's maker, else to the administrator, in their language.
+        harmless; ``addition`` may add a paragraph to the open one instead. It
+        goes to the first active internal user among ``users`` and the link's
+        maker, else to the administrator, in their language.
 
         :param link: the ``jingjai.portal.link`` the visitor came through
         :param str activity_type_xmlid: the ``mail.activity.type``
         :param note: ``note(env)`` returns the text, translated with ``env``
         :param users: who should be asked before the link's maker
+        :param addition: ``addition(env)`` returns a paragraph to add to the
+            open activity, in its assignee's language, or None to add nothing
         :return: the new ``mail.activity``, or False when one was open
         """
         self.ensure_one()
         activity_type = self.env.ref(activity_type_xmlid)
-        # sudo: asked by an anonymous visitor; the activity goes to staff only.
-        if self.sudo().activity_ids.filtered(
-            lambda activity: activity.activity_type_id == activity_type
-        ):
+        open_activity = self._jingjai_portal_open_activity(activity_type_xmlid)
+        if open_activity:
+            if addition:
+                staff_sudo = self._jingjai_portal_as_staff(open_activity.user_id.lang)
+                text = addition(staff_sudo.env)
+                if text:
+                    open_activity.with_env(staff_sudo.env).note = (
+                        open_activity.note or Markup()
+                    ) + Markup("<p>%s</p>") % text
             return False
         assignee = next(
             (

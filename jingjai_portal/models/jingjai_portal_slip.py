@@ -451,26 +451,15 @@ class JingjaiPortalSlip(models.Model):
         """
         self.ensure_one()
         move = self.move_id
-        activity_type = self.env.ref("jingjai_portal.mail_activity_type_payment_slip")
-        # sudo: asked by an anonymous visitor; the activity goes to staff only.
-        open_activity = move.sudo().activity_ids.filtered(
-            lambda activity: activity.activity_type_id == activity_type
-        )[:1]
-        if open_activity:
+
+        def addition(env):
             # A slip the accountant must look at twice is added to the open
-            # activity: reused, or not what the bank recorded. In the language
-            # of whoever the activity is for.
-            staff_sudo = move._jingjai_portal_as_staff(open_activity.user_id.lang)
+            # activity: reused, or not what the bank recorded.
             if self.verdict in DUPLICATE_VERDICTS:
-                addition = self.with_env(staff_sudo.env)._qr_summary()
-            elif self.verdict in BANK_VERDICTS or self.bank_check == "error":
-                addition = self.with_env(staff_sudo.env)._bank_summary()
-            else:
-                return False
-            open_activity.with_env(staff_sudo.env).note = (
-                open_activity.note or Markup()
-            ) + Markup("<p>%s</p>") % addition
-            return False
+                return self.with_env(env)._qr_summary()
+            if self.verdict in BANK_VERDICTS or self.bank_check == "error":
+                return self.with_env(env)._bank_summary()
+            return None
 
         def note(env):
             slip = self.with_env(env)
@@ -493,6 +482,7 @@ class JingjaiPortalSlip(models.Model):
             "jingjai_portal.mail_activity_type_payment_slip",
             note,
             users=move.invoice_user_id,
+            addition=addition,
         )
 
     # ------------------------------------------------------------
