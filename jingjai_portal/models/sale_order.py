@@ -1,12 +1,11 @@
 import logging
 
-import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import LockError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL, format_amount, format_date, format_datetime
+from odoo.tools import format_amount, format_date, format_datetime
 from odoo.tools.image import image_data_uri
 
 from ..const import (
@@ -585,19 +584,10 @@ class SaleOrder(models.Model):
         """
         self.ensure_one()
         try:
-            # In a savepoint, so a refusal keeps this request's view log.
-            with self.env.cr.savepoint(flush=False):
-                # The serialization failure is expected under a race and retried
-                # by Odoo: not worth an ERROR line in the log.
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM %s WHERE id = %s FOR UPDATE NOWAIT",
-                        SQL.identifier(self._table),
-                        self.id,
-                    ),
-                    log_exceptions=False,
-                )
-        except psycopg2.errors.LockNotAvailable:
+            # Odoo's row lock skips a locked row instead of waiting for it, and
+            # leaves the transaction (and this request's view log) usable.
+            self.lock_for_update()
+        except LockError:
             raise UserError(
                 self.env._(
                     "Someone is accepting or declining this quote right now. "
