@@ -476,15 +476,31 @@ class JingjaiPortalLinkAccessCode(models.Model):
 
     def _access_code_phone(self, customer):
         """The customer's mobile number in E.164, or False."""
-        country = customer.country_id or self.company_id.country_id
+        country = (
+            customer.country_id or self.company_id.country_id or self.env.ref("base.th")
+        )
         for fname in customer._phone_get_number_fields():
-            try:
-                number = phone_rules.normalize_phone(
-                    customer[fname], default_region=country.code or "TH"
-                )
-            except phone_rules.PhoneError:
-                continue
-            if phone_rules.is_mobile(number):
+            raw = (customer[fname] or "").strip()
+            # The Thai dialing plan reads 00X as a carrier prefix (001, 007,
+            # 009...), so Odoo reads '0066...' wrong; people usually mean the
+            # ITU '00' prefix, which is what '+' stands for.
+            candidates = [raw]
+            if raw.startswith(("00", "๐๐")):
+                candidates.append("+" + raw[2:])
+            number = next(
+                (
+                    formatted
+                    for candidate in candidates
+                    if (
+                        formatted := customer._phone_format(
+                            number=candidate, country=country, force_format="E164"
+                        )
+                    )
+                ),
+                False,
+            )
+            # Odoo does not tell mobiles from landlines, which get no SMS.
+            if number and phone_rules.is_mobile(number):
                 return number
         return False
 
