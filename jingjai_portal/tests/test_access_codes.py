@@ -460,6 +460,13 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
             link._access_code_destination(),
             ("sms", "+66812345678", "•••• •••• 5678"),
         )
+        # 00 as the international prefix, which Thai numbering reads as a
+        # carrier's; a landline gets no SMS.
+        for phone in ("0066812345678", "๐๐๖๖๘๑๒๓๔๕๖๗๘"):
+            self.customer_mobile.phone = phone
+            self.assertEqual(link._access_code_destination()[1], "+66812345678")
+        self.customer_mobile.phone = "02 123 4567"
+        self.assertIsNone(link._access_code_destination())
 
     def test_customer_without_mobile_or_email(self):
         """The page says to contact the business; asking leaves one activity for
