@@ -28,3 +28,4 @@ from . import test_customer_pages
 from . import test_slip_lock
 from . import test_pay_online
 from . import test_pay_online_demo
+from . import test_pay_online_queries
