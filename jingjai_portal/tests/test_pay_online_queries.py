@@ -64,5 +64,21 @@ class TestPayOnlinePageQueries(PayOnlineCommon, HttpCase):
         token = self._generate(self.customer_en)[1]
         self.assertQueries(f"/p/{token}", CUSTOMER_LINK_PAGE_QUERIES)
 
+    def test_customer_link_page_queries_do_not_grow_with_its_invoices(self):
+        """Each invoice the account page lists says whether a slip of it waits
+        for the accountant: asked for all of them at once (one invoice per
+        query before)."""
+        self.provider.state = "disabled"
+        counts = []
+        for invoices in (1, 4):
+            customer = self.env["res.partner"].create(
+                {"name": f"Queries {invoices} Co.", "is_company": True}
+            )
+            for _i in range(invoices):
+                self._invoice(partner=customer, amount=100.0)
+            token = self._generate(customer)[1]
+            counts.append(len(self._hot_queries(f"/p/{token}")))
+        self.assertEqual(counts[0], counts[1], counts)
+
     def test_invoice_link_page_with_payment_form_queries(self):
         self.assertQueries(f"/p/{self.token}", INVOICE_LINK_PAGE_WITH_FORM_QUERIES)
