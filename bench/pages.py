@@ -114,12 +114,17 @@ report({
 # Odoo's test-only provider (code "none", as Odoo's own payment tests make it),
 # enabled for the bench company with a card method and a bank journal, and
 # Odoo's "Invoice Online Payment" on: Odoo's invoice page and ours then both
-# carry the payment form.
+# carry the payment form. It reports the setting as it was, for PAYMENT_FORM_OFF.
+# Both tell the running server (signal_changes): it caches settings, and an
+# odoo shell's commit alone does not reach it (a second run with --reuse then
+# found the setting off, as the first run's end left it, and no payment form).
 PAYMENT_FORM_ON = """
 from unittest.mock import patch
 from odoo import Command
 company = env["res.company"].browse(ARGS["company_id"])
-env["ir.config_parameter"].set_param("account_payment.enable_portal_payment", True)
+Param = env["ir.config_parameter"]
+was = Param.get_param("account_payment.enable_portal_payment")
+Param.set_param("account_payment.enable_portal_payment", True)
 card = env.ref("payment.payment_method_unknown")
 Provider = env["payment.provider"]
 provider = Provider.search([("name", "=", "Bench Cards")], limit=1) or Provider.create({
@@ -145,15 +150,24 @@ with patch.object(type(Method), "_get_payment_method_information", with_none):
         [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
     )
 env.cr.commit()
-report({"provider_id": provider.id, "journal": provider.journal_id.name})
+env.registry.signal_changes()
+report({
+    "provider_id": provider.id,
+    "journal": provider.journal_id.name,
+    "enable_portal_payment": was,
+})
 """
 
+# Back to how the bench found it: the provider off, the setting as it was.
 PAYMENT_FORM_OFF = """
 env["payment.provider"].search([("name", "=", "Bench Cards")]).write(
     {"state": "disabled", "is_published": False}
 )
-env["ir.config_parameter"].set_param("account_payment.enable_portal_payment", False)
+env["ir.config_parameter"].set_param(
+    "account_payment.enable_portal_payment", ARGS["enable_portal_payment"]
+)
 env.cr.commit()
+env.registry.signal_changes()
 report({})
 """
 
@@ -591,7 +605,11 @@ def main():  # noqa: PLR0915 - a linear script
                     odoo_form,
                 )
             finally:
-                _server.odoo_shell(args.db, PAYMENT_FORM_OFF, {})
+                _server.odoo_shell(
+                    args.db,
+                    PAYMENT_FORM_OFF,
+                    {"enable_portal_payment": provider["enable_portal_payment"]},
+                )
 
     # ---- Token lookup: 1,000 vs 1,000,000 links (two databases) ----------------
     if not args.skip_lookup:

@@ -440,7 +440,7 @@ class Flavour:
 # Files named test_website_*.py run there, and only there.
 WEBSITE = Flavour("website", ("website_sale",), ("test_website_",))
 # Every other test file, on a database with the add-on alone.
-MAIN = Flavour("main")
+MAIN = Flavour("main", ("payment_demo",))
 FLAVOURS = {flavour.name: flavour for flavour in (MAIN, WEBSITE)}
 
 

@@ -11,6 +11,7 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import account_move
+from . import payment_provider
 from . import jingjai_portal_slip
 from . import account_move_send
 from . import res_partner_bank

@@ -54,6 +54,35 @@ class AccountMove(models.Model):
         groups="account.group_account_invoice",
     )
 
+    jingjai_portal_slip_waiting = fields.Boolean(
+        string="Slip waiting for the accountant",
+        compute="_compute_jingjai_portal_slip_waiting",
+        compute_sudo=True,
+        help="A payment slip's activity is still open on this invoice.",
+    )
+
+    @api.depends("activity_ids.activity_type_id")
+    def _compute_jingjai_portal_slip_waiting(self):
+        # Computed for every invoice a page lists at once (the ORM computes a
+        # non-stored field for the records prefetched together): one query for
+        # the account page's invoices, not one per invoice.
+        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "jingjai_portal.mail_activity_type_payment_slip", raise_if_not_found=False
+        )
+        waiting_ids = set()
+        if activity_type_id and self.ids:
+            groups = self.env["mail.activity"]._read_group(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", activity_type_id),
+                ],
+                groupby=["res_id"],
+            )
+            waiting_ids = {res_id for (res_id,) in groups}
+        for move in self:
+            move.jingjai_portal_slip_waiting = move.id in waiting_ids
+
     @api.depends("jingjai_portal_slip_record_ids")
     def _compute_jingjai_portal_slip_count(self):
         for move in self:
@@ -441,11 +470,9 @@ class AccountMove(models.Model):
     def _jingjai_portal_slip_waiting(self):
         """Whether a slip waits for the accountant (their activity is still open)."""
         self.ensure_one()
-        return bool(
-            self._jingjai_portal_open_activity(
-                "jingjai_portal.mail_activity_type_payment_slip"
-            )
-        )
+        # compute_sudo: asked for the page of an anonymous visitor; it only
+        # learns whether an activity exists, not what it says.
+        return self.jingjai_portal_slip_waiting
 
     def _jingjai_portal_slip_notice(self):
         """What the page says about the customer's last slip when it was not

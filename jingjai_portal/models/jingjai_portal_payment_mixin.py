@@ -118,26 +118,27 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         company = self[:1].company_id
         currency = self[:1].currency_id
         partner = self._jingjai_portal_payment_partner()
+        Provider, Method = self.env["payment.provider"], self.env["payment.method"]
+        # Without any enabled provider (most companies), none of Odoo's
+        # searches below: nothing to offer, no query.
+        if not Provider._jingjai_portal_company_has_enabled(company.id):
+            return Provider.sudo(), Method.sudo()
         # sudo: an anonymous visitor reads no provider or method, as on Odoo's
         # own pages; only the ones enabled for these documents come out.
-        providers_sudo = (
-            self.env["payment.provider"]
-            .sudo()
-            ._get_compatible_providers(
-                company.id,
-                partner.id,
-                amount,
-                currency_id=currency.id,
-                # As Odoo's pages: providers of this website only, if any.
-                **self._jingjai_portal_website_filter(),
-            )
+        providers_sudo = Provider.sudo()._get_compatible_providers(
+            company.id,
+            partner.id,
+            amount,
+            currency_id=currency.id,
+            # As Odoo's pages: providers of this website only, if any.
+            **self._jingjai_portal_website_filter(),
         )
-        methods_sudo = (
-            self.env["payment.method"]
-            .sudo()
-            ._get_compatible_payment_methods(
-                providers_sudo.ids, partner.id, currency_id=currency.id
-            )
+        if not providers_sudo:
+            # No method is compatible with no provider: spare Odoo's search of
+            # every payment method.
+            return providers_sudo, Method.sudo()
+        methods_sudo = Method.sudo()._get_compatible_payment_methods(
+            providers_sudo.ids, partner.id, currency_id=currency.id
         )
         return providers_sudo, methods_sudo
 

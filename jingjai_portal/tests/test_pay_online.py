@@ -28,6 +28,9 @@ class PayOnlineCommon(JingjaiInvoiceLinkCommon):
     page would once paid.
     """
 
+    # The flow the provider's option in Odoo's form pays with.
+    flow = "redirect"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -35,6 +38,17 @@ class PayOnlineCommon(JingjaiInvoiceLinkCommon):
         cls.env["ir.config_parameter"].sudo().set_param(
             "account_payment.enable_portal_payment", True
         )
+        cls._setup_payment_provider()
+        cls.invoice = cls._invoice(
+            amount=1234.5,
+            invoice_date=cls.today - timedelta(days=5),
+            invoice_date_due=cls.today + timedelta(days=25),
+        )
+        cls.link, cls.token, _result = cls._generate(cls.invoice)
+
+    @classmethod
+    def _setup_payment_provider(cls):
+        """``cls.provider`` enabled for the test company, paying by ``cls.pm_card``."""
         redirect_form = cls.env["ir.ui.view"].create(
             {
                 "name": "Test Redirect Form",
@@ -60,12 +74,6 @@ class PayOnlineCommon(JingjaiInvoiceLinkCommon):
             provider=cls.provider,
             journal=cls.company_data["default_journal_bank"],
         )
-        cls.invoice = cls._invoice(
-            amount=1234.5,
-            invoice_date=cls.today - timedelta(days=5),
-            invoice_date_due=cls.today + timedelta(days=25),
-        )
-        cls.link, cls.token, _result = cls._generate(cls.invoice)
 
 
 @tagged("post_install", "-at_install")
@@ -101,7 +109,7 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
             "payment_method_id": self.pm_card.id,
             "token_id": None,
             "amount": float(form.get("data-amount")),
-            "flow": "redirect",
+            "flow": self.flow,
             "tokenization_requested": False,
             "landing_route": form.get("data-landing-route"),
             "is_validation": False,
@@ -391,7 +399,7 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
                         "amount": params["amount"],
                         "currency_id": self.invoice.currency_id.id,
                         "partner_id": self.invoice.partner_id.id,
-                        "operation": "online_redirect",
+                        "operation": f"online_{self.flow}",
                         "invoice_ids": [Command.set(self.invoice.ids)],
                         **extra,
                     }

@@ -26,3 +26,37 @@ registry.category("web_tour.tours").add("jingjai_portal_pay_online", {
         },
     ],
 });
+
+// The same on a phone with Odoo's payment_demo provider: the customer types a
+// card number in Demo's inline form; Demo confirms, Odoo's status page
+// post-processes and sends the customer back to the link's page.
+registry.category("web_tour.tours").add("jingjai_portal_pay_online_demo", {
+    steps: () => [
+        {
+            content: "The invoice page offers to pay online with Demo",
+            trigger:
+                ".o_jingjai_portal_pay_online #o_payment_form input[name='o_payment_radio'][data-provider-code='demo']",
+            run: "click",
+        },
+        {
+            content: "Type a card number",
+            trigger: "#o_payment_form #customer_input:visible",
+            run: "edit 4242 4242 4242 4242",
+        },
+        {
+            content: "The payment succeeds",
+            trigger: "#o_payment_form #simulated_payment_state",
+            run: "select done",
+        },
+        {
+            content: "Pay",
+            trigger: "#o_payment_form button[name='o_payment_submit_button']:enabled",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Back on the link's page: paid, with the receipt",
+            trigger: ".o_jingjai_portal_paid_online",
+        },
+    ],
+});
