@@ -27,3 +27,4 @@ from . import test_visitor_notices
 from . import test_customer_pages
 from . import test_slip_lock
 from . import test_pay_online
+from . import test_link_visit
