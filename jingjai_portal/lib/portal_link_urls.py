@@ -7,6 +7,8 @@ model builds its absolute URL from the same class. Nothing else writes
 ``/p/<token>`` by hand.
 """
 
+from urllib.parse import urlencode
+
 ROOT = "/p/"
 
 
@@ -92,6 +94,11 @@ class PortalLinkUrls:
     @property
     def accept(self):
         return f"{self.page}/accept"
+
+    def accept_call(self, csrf_token):
+        """The signature pad's call URL: Odoo checks no CSRF on jsonrpc routes,
+        so the page puts the session's token in it (the route checks it)."""
+        return f"{self.accept}?{urlencode({'csrf_token': csrf_token})}"
 
     @property
     def decline(self):
