@@ -42,6 +42,9 @@ EXPIRY_DAYS_FIELDS = {
 
 # The documents a URL below a link names by type: /p/<token>/<type>/<id>.
 DOCUMENT_MODELS = {"order": "sale.order", "invoice": "account.move"}
+DOCUMENT_TYPES = {
+    model: document_type for document_type, model in DOCUMENT_MODELS.items()
+}
 
 # ------------------------------------------------------------
 # ACCESS CODES

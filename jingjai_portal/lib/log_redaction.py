@@ -9,8 +9,9 @@ outgoing SMS and emails that carry a link or an access code.
 So redaction happens when a log record is made, not in one logger's filter:
 :func:`install` wraps the process's log record factory, and every record of
 every logger is redacted before any handler (console, ``--logfile``, syslog,
-``--log-db``, or one added later) sees it. The add-on calls it once, from its
-``post_load`` hook.
+``--log-db``, or one added later) sees it. The add-on calls it once, when its
+package is imported (``jingjai_portal/__init__.py`` says why not from a
+``post_load`` hook), never from a controller or model module.
 """
 
 import logging
@@ -111,8 +112,9 @@ def install():
     """Redact every log record of this process from now on (idempotent).
 
     Wraps the current factory (Odoo's own, which adds the database name and
-    the request's performance figures), so call it after Odoo set up logging,
-    as a module's ``post_load`` hook is.
+    the request's performance figures); Odoo's own record class is made
+    redacting too (:func:`redacting_record_class`), for when Odoo sets up
+    logging again after this.
     """
     factory = logging.getLogRecordFactory()
     if not is_redacting(factory):

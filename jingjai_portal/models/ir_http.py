@@ -13,6 +13,25 @@ class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
 
     @classmethod
+    def _jingjai_portal_secure(cls, response):
+        """Give an answer below /p/ the link pages' headers (lib/security_headers).
+
+        The one place they are set, from each hook where Odoo hands over an
+        answer: every route's (``_post_dispatch``, where Odoo sets its own),
+        the errors (``_handle_error``), and the methods refused before any
+        dispatcher runs (``_match``).
+        """
+        if hasattr(response, "headers"):
+            response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @classmethod
+    def _post_dispatch(cls, response):
+        super()._post_dispatch(response)
+        if request.httprequest.path.startswith("/p/"):
+            cls._jingjai_portal_secure(response)
+
+    @classmethod
     def _match(cls, path_info):
         rule, args = super()._match(path_info)
         if rule.rule.startswith("/p/"):
@@ -21,7 +40,7 @@ class IrHttp(models.AbstractModel):
                 response = MethodNotAllowed(valid_methods=allowed).get_response(
                     request.httprequest.environ
                 )
-                response.headers.update(SECURITY_HEADERS)
+                cls._jingjai_portal_secure(response)
                 # Answered before a dispatcher, CSRF check or route runs.
                 werkzeug.exceptions.abort(response)
         return rule, args
@@ -108,6 +127,4 @@ class IrHttp(models.AbstractModel):
         if isinstance(response, HTTPException):
             # Odoo hands werkzeug's exception over as the answer itself.
             response = response.get_response(request.httprequest.environ)
-        if hasattr(response, "headers"):
-            response.headers.update(SECURITY_HEADERS)
-        return response
+        return cls._jingjai_portal_secure(response)

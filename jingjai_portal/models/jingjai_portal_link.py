@@ -12,7 +12,8 @@ from odoo.tools import SQL
 
 from ..const import (
     BUSINESS_TIMEZONE,
-    DOCUMENT_MODELS,  # noqa: F401 (the controller imports it from here)
+    DOCUMENT_MODELS,
+    DOCUMENT_TYPES,
     EXPIRY_DAYS_FIELDS,
     LINK_SCOPES,
     LINK_STATES,
@@ -22,6 +23,8 @@ from ..const import (
 )
 from ..lib import expiry as expiry_rules
 from ..lib import tokens
+from ..lib.link_visit import VISIT_PDF, VISIT_UNLOCK, LinkRefused, LinkVisit
+from ..lib.portal_link_urls import PortalLinkUrls, parse_record_id
 from ..lib.text import plain_text
 from .jingjai_portal_link_mixin import _staff_text
 
@@ -548,7 +551,105 @@ class JingjaiPortalLink(models.Model):
 
     def _get_url(self, token):
         self.ensure_one()
-        return f"{self._get_target().get_base_url()}/p/{token}"
+        return PortalLinkUrls(token).absolute(self._get_target().get_base_url())
+
+    # ------------------------------------------------------------
+    # VISITS: what a visitor of this link gets
+    # ------------------------------------------------------------
+
+    def _visit(
+        self,
+        token,
+        path,
+        purpose,
+        document_type=None,
+        document_id=None,
+        unlock_secret=None,
+    ):
+        """What the visitor holding ``token`` gets for ``path``: the one decision.
+
+        The state comes first, then the access code, then the document: revoking
+        or expiring a link ends every unlocked browser at once, and a dead link
+        says nothing about the documents behind it. Reading only: the route
+        records the view (:meth:`_record_view`).
+
+        :param str path: the path asked for, below the link
+        :param str purpose: ``VISIT_PAGE``, ``VISIT_PDF`` (the link's own PDF)
+            or ``VISIT_UNLOCK`` (send or check the access code)
+        :param str document_type: ``order`` or ``invoice`` when the route is
+            about such a document; None for any record of the link
+        :param str document_id: the document's id as the URL gives it, below a
+            customer-wide link; None for the link's own record
+        :param str unlock_secret: the browser's unlock cookie
+        :return: a :class:`LinkVisit`
+        :raise LinkRefused: with its kind, message and closed page
+        """
+        self.ensure_one()
+        urls = PortalLinkUrls(token)
+        self._check_visit(urls, path, purpose, unlock_secret)
+        target = self._get_target()
+        if document_id is None:
+            record = target
+            if document_type and target._name != DOCUMENT_MODELS.get(document_type):
+                record = None
+        else:
+            record_id = parse_record_id(document_id)
+            record = record_id and target._jingjai_portal_document_of(
+                self, document_type, record_id
+            )
+            if record:
+                urls = urls.of_document(document_type, record.id)
+        if not record:
+            raise LinkRefused(LinkRefused.UNKNOWN, self, urls, path=path)
+        return LinkVisit(
+            self, record, DOCUMENT_TYPES.get(record._name, "customer"), urls
+        )
+
+    def _check_visit(self, urls, path, purpose, unlock_secret):
+        """Refuse the visit (:class:`LinkRefused`) unless this link opens now."""
+
+        def refuse(kind, **kwargs):
+            return LinkRefused(
+                kind,
+                self,
+                urls,
+                message=self._get_refusal_message(),
+                path=path,
+                **kwargs,
+            )
+
+        def unlocked():
+            # Sending and checking the code are what a locked browser may do.
+            return purpose == VISIT_UNLOCK or self._access_code_unlocked(unlock_secret)
+
+        if self.state == "active":
+            if not unlocked():
+                raise refuse(LinkRefused.CODE_REQUIRED)
+            return
+        closed_page = (
+            self.state == "closed"
+            and self._get_target()._jingjai_portal_closed_page(self)
+        )
+        if not closed_page:
+            raise refuse(self.state)
+        # A closed page may still show the document: it asks for the code too,
+        # and the code can still be sent and checked.
+        if not unlocked():
+            raise refuse(LinkRefused.CODE_REQUIRED)
+        if purpose == VISIT_UNLOCK:
+            return
+        template, values = closed_page
+        # Why a closed link still serves its PDF: a document that reached a
+        # happy end says so on its closed page (an accepted quote, a paid
+        # invoice: _jingjai_portal_closed_page), and when that page offers the
+        # PDF ("offers_pdf": the signed quote, the receipt), the link serves it,
+        # for as long as the link's own time runs. Nothing else of a closed link
+        # opens.
+        if purpose == VISIT_PDF and values.get("offers_pdf"):
+            return
+        # The page's own links (its PDF) stay under this token.
+        values["page_url"] = urls.home
+        raise refuse(LinkRefused.CLOSED, closed_page=(template, values))
 
     def _get_refusal_message(self):
         """Why this link may no longer change anything (accept, decline), or False.

@@ -216,7 +216,9 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         """Values for this record's page under ``link``.
 
         :param link: the ``jingjai.portal.link`` (sudo) the visitor came through
-        :param str page_url: URL of this page under the visitor's token
+        :param str page_url: URL of this page under the visitor's token, from
+            the request's ``PortalLinkUrls`` (lib/portal_link_urls.py), which
+            the templates also get as ``urls``; None on a closed page
         """
         self.ensure_one()
         return {
@@ -243,9 +245,10 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
 
         :param link: the closed ``jingjai.portal.link`` (sudo)
         :return: ``(template xmlid, values)``, the values holding at least
-            ``company``; or None for the generic page. The controller sets
-            ``page_url`` (the link's own page); with ``offers_pdf`` the link also
-            still serves the record's PDF, which the page may then offer.
+            ``company``; or None for the generic page. The link's visit
+            decision (``jingjai.portal.link._visit``) sets ``page_url`` (the
+            link's own page); with ``offers_pdf`` the link also still serves
+            the record's PDF, which the page may then offer (``urls.pdf``).
         """
         self.ensure_one()
         return None

@@ -29,3 +29,4 @@ from . import test_slip_lock
 from . import test_pay_online
 from . import test_pay_online_demo
 from . import test_pay_online_queries
+from . import test_link_visit
