@@ -10,7 +10,7 @@ transactions.
 
 1. Load: ``--clients`` concurrent clients x ``--requests`` GETs of a freshly
    generated customer-wide link. Expected: no error, and afterwards exactly
-   clients x requests rows in ``jingjai_portal_link_view`` for the link (its
+   clients x requests rows in ``jingjai_portal_link_visit`` for the link (its
    ``view_count``) and exactly one "opened for the first time" chatter note.
 2. Revocation during load: the same load on a second fresh link; once
    ``--revoke-after`` requests have completed, an ``odoo shell`` that is
@@ -238,13 +238,13 @@ def link_facts(db, link_id, partner_id, hint):
     rows = _server.psql(
         db,
         f"""
-        SELECT (SELECT count(*) FROM jingjai_portal_link_view
+        SELECT (SELECT count(*) FROM jingjai_portal_link_visit
                  WHERE link_id = {link_id}),
                (SELECT count(*) FROM mail_message
                  WHERE model = 'res.partner' AND res_id = {partner_id}
                    AND body::text LIKE '%opened for the first time%'
                    AND body::text LIKE '%{hint}%'),
-               (SELECT count(*) FROM jingjai_portal_link_view
+               (SELECT count(*) FROM jingjai_portal_link_visit
                  WHERE link_id = {link_id} AND link_state = 'revoked'),
                (SELECT revoked_at FROM jingjai_portal_link WHERE id = {link_id})
     """,
@@ -360,7 +360,7 @@ def main():
             ),
             ("1. 200 pages showing the customer", with_name, total, with_name == total),
             (
-                "1. view_count (rows in jingjai_portal_link_view)",
+                "1. view_count (rows in jingjai_portal_link_visit)",
                 facts["views"],
                 total,
                 facts["views"] == total,

@@ -25,7 +25,7 @@ so the bench reads the codes the customer would get on their phone.
    (the text, no customer data); and every request after it, on A and B.
 2. Load: ``--clients`` x ``--requests`` GETs of one fresh link, each client
    alternating A and B -> exactly clients x requests rows in
-   ``jingjai_portal_link_view`` and one "opened for the first time" note.
+   ``jingjai_portal_link_visit`` and one "opened for the first time" note.
 3. Access codes (links made with ``require_code``, SMS to the customer):
    a. one code, 12 browsers each sending a wrong code at the same moment,
       spread over A and B -> exactly 5 tries counted (``MAX_TRIES_PER_CODE``),
@@ -352,7 +352,7 @@ def view_facts(db, link_id, partner_id, hint):
     row = _server.psql(
         db,
         f"""
-        SELECT (SELECT count(*) FROM jingjai_portal_link_view
+        SELECT (SELECT count(*) FROM jingjai_portal_link_visit
                  WHERE link_id = {link_id}),
                (SELECT count(*) FROM mail_message
                  WHERE model = 'res.partner' AND res_id = {partner_id}
@@ -560,7 +560,7 @@ class Bench:
         for error in errors[:5]:
             print("   load error:", error, file=sys.stderr)
         self.row(
-            "2. rows in jingjai_portal_link_view",
+            "2. rows in jingjai_portal_link_visit",
             facts["views"],
             total,
             facts["views"] == total,

@@ -36,7 +36,7 @@ PREVIOUS_VERSION = "19.0.1.2.0"
 PREVIOUS_COMMIT = "afbf6fce6f0782cf3b6999c678f9a38632545d84"
 
 # What this version renamed: old table -> new table (the migration's work).
-RENAMED_TABLES = {}
+RENAMED_TABLES = {"jingjai_portal_link_view": "jingjai_portal_link_visit"}
 # Models that must answer after the upgrade, and the old table they hold.
 MODELS = {
     "jingjai.portal.link": "jingjai_portal_link",
@@ -136,6 +136,17 @@ for name, token in SEEDED["tokens"].items():
     result["found"][name] = link.id
 for link in Link.browse([int(i) for i in SEEDED["view_counts"]]):
     result["view_counts"][str(link.id)] = link.view_count
+cron = env.ref(CRON_AFTER, raise_if_not_found=False)
+result["cron"] = cron.code if cron else None
+if cron:
+    cron.ir_actions_server_id.run()
+env.cr.execute(
+    "SELECT name FROM ir_model_data WHERE module = 'jingjai_portal' AND name LIKE %s",
+    [STALE_XMLIDS],
+)
+result["stale_xmlids"] = sorted(r[0] for r in env.cr.fetchall())
+env.cr.execute("SELECT name FROM ir_model_constraint WHERE name LIKE %s", [STALE_XMLIDS])
+result["stale_constraints"] = sorted(r[0] for r in env.cr.fetchall())
 env.cr.execute("SELECT model FROM ir_model WHERE model LIKE 'jingjai.%%'")
 result["ir_models"] = sorted(r[0] for r in env.cr.fetchall())
 print(TAG, json.dumps(result))
@@ -342,7 +353,8 @@ def _run(db, previous_addons):
     models_after = sorted({_model_after(model) for model in MODELS})
     script = (
         f"TAG = {TAG!r}\nSNAPSHOT_COLUMNS = {columns!r}\n"
-        f"MODELS_AFTER = {models_after!r}\nSEEDED = {seeded!r}\n{CHECK}"
+        f"MODELS_AFTER = {models_after!r}\nSEEDED = {seeded!r}\n"
+        f"CRON_AFTER = {CRON_AFTER!r}\nSTALE_XMLIDS = {STALE_XMLIDS!r}\n{CHECK}"
     )
     res = db.shell("check.log", S.REPO_ROOT, script)
     after = _tagged(res)
@@ -363,10 +375,17 @@ def _run(db, previous_addons):
     assert after["view_counts"] == seeded["view_counts"]
     stale = [m for m in RENAMED_MODELS if m in after["ir_models"]]
     assert not stale, f"renamed models still registered: {stale}"
+    assert not after["stale_xmlids"], "xmlids left under their old names"
+    assert not after["stale_constraints"], "constraints left under their old names"
+    assert after["cron"] and "visits" in after["cron"], after["cron"]
 
 
 # Old model name -> new (the migration's work).
-RENAMED_MODELS = {}
+RENAMED_MODELS = {"jingjai.portal.link.view": "jingjai.portal.link.visit"}
+# Names of the view log that must be gone (ir_model_data, ir_model_constraint).
+STALE_XMLIDS = "%link\\_view%"
+# The noupdate cron erasing old visitors' addresses, and what it calls now.
+CRON_AFTER = "jingjai_portal.ir_cron_anonymise_link_visits"
 
 
 def _model_after(model):
