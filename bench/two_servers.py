@@ -348,21 +348,6 @@ def notes_on(db, model, res_id, text):
     )
 
 
-def view_facts(db, link_id, partner_id, hint):
-    row = _server.psql(
-        db,
-        f"""
-        SELECT (SELECT count(*) FROM jingjai_portal_link_visit
-                 WHERE link_id = {link_id}),
-               (SELECT count(*) FROM mail_message
-                 WHERE model = 'res.partner' AND res_id = {partner_id}
-                   AND body::text LIKE '%opened for the first time%'
-                   AND body::text LIKE '%{hint}%')
-        """,
-    )[0]
-    return {"views": int(row[0]), "first_notes": int(row[1])}
-
-
 # ----------------------------------------------------------------------------
 # QR codes
 # ----------------------------------------------------------------------------
@@ -544,7 +529,9 @@ class Bench:
         ok = [r for r in results if r.get("status") == 200 and r["name"]]
         latencies = [r["seconds"] for r in results if "status" in r]
         per_server = counted(r["server"] for r in ok)
-        facts = view_facts(self.db, link["link_id"], clinic["id"], link["token"][-4:])
+        facts = _server.link_visit_facts(
+            self.db, link["link_id"], clinic["id"], link["token"][-4:]
+        )
         self.row(
             f"2. {clients} clients x {per_client} GETs, A/B in turn: 200 pages",
             len(ok),
