@@ -172,6 +172,33 @@ def psql(db, sql, timeout=600):
     return [line.split("\t") for line in out.stdout.splitlines() if line]
 
 
+def link_visit_facts(db, link_id, partner_id, hint):
+    """What the database says of one link after a run: its visits, the
+    "opened for the first time" notes on its customer (one at most, whatever
+    the number of clients), its visits made after it was revoked, when it was.
+    """
+    row = psql(
+        db,
+        f"""
+        SELECT (SELECT count(*) FROM jingjai_portal_link_visit
+                 WHERE link_id = {link_id}),
+               (SELECT count(*) FROM mail_message
+                 WHERE model = 'res.partner' AND res_id = {partner_id}
+                   AND body::text LIKE '%opened for the first time%'
+                   AND body::text LIKE '%{hint}%'),
+               (SELECT count(*) FROM jingjai_portal_link_visit
+                 WHERE link_id = {link_id} AND link_state = 'revoked'),
+               (SELECT revoked_at FROM jingjai_portal_link WHERE id = {link_id})
+        """,
+    )[0]
+    return {
+        "views": int(row[0]),
+        "first_notes": int(row[1]),
+        "revoked_views": int(row[2]),
+        "revoked_at": row[3] or None,
+    }
+
+
 def db_exists(db):
     rows = psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{db}'")
     return bool(rows)

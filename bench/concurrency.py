@@ -10,7 +10,7 @@ transactions.
 
 1. Load: ``--clients`` concurrent clients x ``--requests`` GETs of a freshly
    generated customer-wide link. Expected: no error, and afterwards exactly
-   clients x requests rows in ``jingjai_portal_link_view`` for the link (its
+   clients x requests rows in ``jingjai_portal_link_visit`` for the link (its
    ``view_count``) and exactly one "opened for the first time" chatter note.
 2. Revocation during load: the same load on a second fresh link; once
    ``--revoke-after`` requests have completed, an ``odoo shell`` that is
@@ -234,29 +234,6 @@ class Load:
         return time.monotonic() - started
 
 
-def link_facts(db, link_id, partner_id, hint):
-    rows = _server.psql(
-        db,
-        f"""
-        SELECT (SELECT count(*) FROM jingjai_portal_link_view
-                 WHERE link_id = {link_id}),
-               (SELECT count(*) FROM mail_message
-                 WHERE model = 'res.partner' AND res_id = {partner_id}
-                   AND body::text LIKE '%opened for the first time%'
-                   AND body::text LIKE '%{hint}%'),
-               (SELECT count(*) FROM jingjai_portal_link_view
-                 WHERE link_id = {link_id} AND link_state = 'revoked'),
-               (SELECT revoked_at FROM jingjai_portal_link WHERE id = {link_id})
-    """,
-    )[0]
-    return {
-        "views": int(rows[0]),
-        "first_notes": int(rows[1]),
-        "revoked_views": int(rows[2]),
-        "revoked_at": rows[3] or None,
-    }
-
-
 def summarize(results):
     errors = [r for r in results if "error" in r]
     ok = [r for r in results if "error" not in r]
@@ -339,7 +316,7 @@ def main():
         )
         seconds = load.run()
         errors, ok, statuses, latencies, resets = summarize(load.results)
-        facts = link_facts(
+        facts = _server.link_visit_facts(
             args.db, load_link["link_id"], customer["id"], load_link["token"][-4:]
         )
         with_name = sum(1 for r in ok if r["status"] == 200 and r["has_name"])
@@ -360,7 +337,7 @@ def main():
             ),
             ("1. 200 pages showing the customer", with_name, total, with_name == total),
             (
-                "1. view_count (rows in jingjai_portal_link_view)",
+                "1. view_count (rows in jingjai_portal_link_visit)",
                 facts["views"],
                 total,
                 facts["views"] == total,
@@ -456,7 +433,7 @@ def main():
         revoked_before = [r for r in before if r["revoked_page"]]
         revoked_with_name = [r for r in ok2 if r["revoked_page"] and r["has_name"]]
         in_flight = [r for r in before if r["ended"] > committed]
-        facts2 = link_facts(
+        facts2 = _server.link_visit_facts(
             args.db, revoke_link["link_id"], customer["id"], revoke_link["token"][-4:]
         )
         print(

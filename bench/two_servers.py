@@ -25,7 +25,7 @@ so the bench reads the codes the customer would get on their phone.
    (the text, no customer data); and every request after it, on A and B.
 2. Load: ``--clients`` x ``--requests`` GETs of one fresh link, each client
    alternating A and B -> exactly clients x requests rows in
-   ``jingjai_portal_link_view`` and one "opened for the first time" note.
+   ``jingjai_portal_link_visit`` and one "opened for the first time" note.
 3. Access codes (links made with ``require_code``, SMS to the customer):
    a. one code, 12 browsers each sending a wrong code at the same moment,
       spread over A and B -> exactly 5 tries counted (``MAX_TRIES_PER_CODE``),
@@ -348,21 +348,6 @@ def notes_on(db, model, res_id, text):
     )
 
 
-def view_facts(db, link_id, partner_id, hint):
-    row = _server.psql(
-        db,
-        f"""
-        SELECT (SELECT count(*) FROM jingjai_portal_link_view
-                 WHERE link_id = {link_id}),
-               (SELECT count(*) FROM mail_message
-                 WHERE model = 'res.partner' AND res_id = {partner_id}
-                   AND body::text LIKE '%opened for the first time%'
-                   AND body::text LIKE '%{hint}%')
-        """,
-    )[0]
-    return {"views": int(row[0]), "first_notes": int(row[1])}
-
-
 # ----------------------------------------------------------------------------
 # QR codes
 # ----------------------------------------------------------------------------
@@ -544,7 +529,9 @@ class Bench:
         ok = [r for r in results if r.get("status") == 200 and r["name"]]
         latencies = [r["seconds"] for r in results if "status" in r]
         per_server = counted(r["server"] for r in ok)
-        facts = view_facts(self.db, link["link_id"], clinic["id"], link["token"][-4:])
+        facts = _server.link_visit_facts(
+            self.db, link["link_id"], clinic["id"], link["token"][-4:]
+        )
         self.row(
             f"2. {clients} clients x {per_client} GETs, A/B in turn: 200 pages",
             len(ok),
@@ -560,7 +547,7 @@ class Bench:
         for error in errors[:5]:
             print("   load error:", error, file=sys.stderr)
         self.row(
-            "2. rows in jingjai_portal_link_view",
+            "2. rows in jingjai_portal_link_visit",
             facts["views"],
             total,
             facts["views"] == total,

@@ -26,6 +26,19 @@ def pytest_configure(config):
     )
 
 
+def pytest_collection_finish(session):
+    # The upgrade check installs the previous release on its own database:
+    # started now, it runs beside the Odoo suite instead of after it.
+    if any(
+        item.module.__name__ == "test_odoo_upgrade"
+        for item in session.items
+        if getattr(item, "module", None) is not None
+    ):
+        import test_odoo_upgrade
+
+        test_odoo_upgrade.start_in_background()
+
+
 def pytest_pycollect_makeitem(collector, name, obj):
     flavour = odoo_items.FLAVOUR_OF_MARKER.get(id(obj))
     if flavour is not None:

@@ -46,6 +46,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,6 +150,9 @@ def _with_path(env: dict[str, str], odoo_path: str) -> dict[str, str]:
 
 
 _location_cache: dict[str, OdooLocation | None] = {}
+# The upgrade check locates Odoo from a thread while the suite does (its first
+# call may set Odoo up from a source package: once).
+_location_lock = threading.Lock()
 
 
 def locate_odoo() -> OdooLocation | None:
@@ -158,9 +162,10 @@ def locate_odoo() -> OdooLocation | None:
     Raises OdooUnavailable, with one line saying how to provide Odoo, when none
     can be had, and when ODOO_PATH or ODOO_SOURCE is set but unusable.
     """
-    if "loc" not in _location_cache:
-        _location_cache["loc"] = None if truthy("JINGJAI_PURE_ONLY") else _locate()
-    return _location_cache["loc"]
+    with _location_lock:
+        if "loc" not in _location_cache:
+            _location_cache["loc"] = None if truthy("JINGJAI_PURE_ONLY") else _locate()
+        return _location_cache["loc"]
 
 
 def _locate() -> OdooLocation:

@@ -116,8 +116,8 @@ class JingjaiPortalLink(models.Model):
         "quote or invoice reaching its end, then the expiry date.",
     )
     closed_reason = fields.Char(compute="_compute_state")
-    view_ids = fields.One2many(
-        comodel_name="jingjai.portal.link.view",
+    visit_ids = fields.One2many(
+        comodel_name="jingjai.portal.link.visit",
         inverse_name="link_id",
         string="Views",
         readonly=True,
@@ -234,7 +234,7 @@ class JingjaiPortalLink(models.Model):
         stats = {
             link.id: (count, first_view, last_view)
             for link, count, first_view, last_view in self.env[
-                "jingjai.portal.link.view"
+                "jingjai.portal.link.visit"
             ]
             .sudo()
             ._read_group(
@@ -243,10 +243,10 @@ class JingjaiPortalLink(models.Model):
                 aggregates=["__count", "id:min", "id:max"],
             )
         }
-        View = self.env["jingjai.portal.link.view"].sudo()
+        Visit = self.env["jingjai.portal.link.visit"].sudo()
         for link in self:
             count, first_id, last_id = stats.get(link.id, (0, False, False))
-            first_view, last_view = View.browse(first_id), View.browse(last_id)
+            first_view, last_view = Visit.browse(first_id), Visit.browse(last_id)
             link.view_count = count
             link.first_viewed_at = first_view.viewed_at
             link.first_viewed_ip = first_view.ip_address
@@ -309,12 +309,12 @@ class JingjaiPortalLink(models.Model):
             )
         return True
 
-    def action_view_log(self):
+    def action_view_visits(self):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Views of %s", self.display_name),
-            "res_model": "jingjai.portal.link.view",
+            "res_model": "jingjai.portal.link.visit",
             "view_mode": "list",
             "domain": [("link_id", "=", self.id)],
             "context": {"create": False},
@@ -674,7 +674,7 @@ class JingjaiPortalLink(models.Model):
         self.ensure_one()
         # sudo: written for anonymous visitors; nobody else may write the log.
         view = (
-            self.env["jingjai.portal.link.view"]
+            self.env["jingjai.portal.link.visit"]
             .sudo()
             .create(
                 {

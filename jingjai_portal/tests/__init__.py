@@ -11,7 +11,7 @@ from . import test_share_panel
 from . import test_security_matrix
 from . import test_link_access_rules
 from . import test_json2_api
-from . import test_view_log_retention
+from . import test_visit_log_retention
 from . import test_log_redaction
 from . import test_http_methods
 from . import test_request_link_concurrency

@@ -51,7 +51,7 @@ class TestAccessCodeLock(BaseCase):
             # Links and their views are audit records the ORM never deletes.
             cr.execute(
                 SQL(
-                    "DELETE FROM jingjai_portal_link_view WHERE link_id IN"
+                    "DELETE FROM jingjai_portal_link_visit WHERE link_id IN"
                     " (SELECT id FROM jingjai_portal_link WHERE partner_id = %s);"
                     " DELETE FROM jingjai_portal_link WHERE partner_id = %s",
                     partner_id,
@@ -74,7 +74,7 @@ class TestAccessCodeLock(BaseCase):
         with self.registry.cursor() as cr:
             cr.execute(
                 SQL(
-                    "SELECT ip_address FROM jingjai_portal_link_view"
+                    "SELECT ip_address FROM jingjai_portal_link_visit"
                     " WHERE link_id = %s ORDER BY id",
                     self.link_id,
                 )

@@ -835,7 +835,7 @@ class TestAccessCodes(JingjaiPortalCommon, SMSCase, MockEmail):
         )
         with self.assertRaises(AccessError):
             staff_link.access_code_ids.read(["digest"])
-        view = self.env.ref("jingjai_portal.jingjai_portal_link_view_form")
+        view = self.env.ref("jingjai_portal.view_jingjai_portal_link_form")
         self.assertIn('name="access_codes"', view.arch)
 
     # ------------------------------------------------------------

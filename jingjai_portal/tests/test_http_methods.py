@@ -62,7 +62,7 @@ class TestHttpMethods(JingjaiInvoiceLinkCommon, SMSCase, HttpCase):
             "events": self.locked_link.access_event_ids.ids,
             "unlocks": self.env["jingjai.portal.link.unlock"].sudo().search([]).ids,
             "activities": self.env["mail.activity"].sudo().search([]).ids,
-            "views": links.view_ids.ids,
+            "views": links.visit_ids.ids,
         }
 
     def test_state_changing_routes_refuse_every_method_but_post(self):

@@ -91,7 +91,7 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
 
         tables = (
             "jingjai_portal_link",
-            "jingjai_portal_link_view",
+            "jingjai_portal_link_visit",
             "jingjai_portal_link_generate",
             "mail_message",
             "mail_activity",
@@ -646,7 +646,7 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
         link, _token, _result = self._generate(self.customer_th)
         view = link._record_view("127.0.0.1", "Test agent", "/")
         Link = self.Link.with_user(self.user_sales_manager)
-        View = self.env["jingjai.portal.link.view"].with_user(self.user_sales_manager)
+        View = self.env["jingjai.portal.link.visit"].with_user(self.user_sales_manager)
         manager_link = Link.browse(link.id)
         manager_view = View.browse(view.id)
         self.assertEqual(manager_link.state, "active")  # can read
@@ -692,7 +692,7 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
                 with self.assertRaises(AccessError):
                     self.Link.with_user(user).browse(link.id).read(["scope"])
                 with self.assertRaises(AccessError):
-                    self.env["jingjai.portal.link.view"].with_user(user).browse(
+                    self.env["jingjai.portal.link.visit"].with_user(user).browse(
                         view.id
                     ).read(["ip_address"])
                 with self.assertRaises(AccessError):

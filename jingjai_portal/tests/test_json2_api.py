@@ -195,7 +195,7 @@ class TestJson2Api(JingjaiPortalCommon, HttpCase):
         for link in (own_link, other_link):
             link._record_view("198.51.100.4", "Phone browser", "/")
         response = self.url_open(
-            "/json/2/jingjai.portal.link.view/search_read",
+            "/json/2/jingjai.portal.link.visit/search_read",
             json={"domain": [], "fields": ["link_id", "ip_address", "user_agent"]},
             headers={"Authorization": f"bearer {self._api_key(self.user_salesman)}"},
         )

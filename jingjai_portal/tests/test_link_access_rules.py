@@ -10,7 +10,7 @@ from odoo.addons.jingjai_portal.tests.quote_common import QuoteLinkCommon
 
 # Everything logged below a link, each with what a salesperson could read there.
 LINK_LOGS = {
-    "jingjai.portal.link.view": ["ip_address", "user_agent", "partner_id"],
+    "jingjai.portal.link.visit": ["ip_address", "user_agent", "partner_id"],
     "jingjai.portal.access.code": ["destination", "ip_address"],
     "jingjai.portal.access.event": ["destination", "ip_address"],
     "jingjai.portal.link.unlock": ["ip_address", "user_agent"],

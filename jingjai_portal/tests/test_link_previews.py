@@ -182,7 +182,7 @@ class TestLinkPreviewPages(JingjaiPortalCommon, HttpCase):
                 self.assertPreviewPage(
                     self._get(path, LINE_PREVIEW), self._quote_secrets()
                 )
-        self.assertFalse(link.view_ids, "the preview was logged as a view")
+        self.assertFalse(link.visit_ids, "the preview was logged as a view")
         self.assertFalse(link.first_view_posted)
         self.assertFalse(self._link_notes(self.quote_th, "opened for the first time"))
 
@@ -190,7 +190,7 @@ class TestLinkPreviewPages(JingjaiPortalCommon, HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn(self.quote_th.name, response.text)
         self.assertEqual(link.view_count, 1)
-        self.assertEqual(link.view_ids.user_agent, HUMAN)
+        self.assertEqual(link.visit_ids.user_agent, HUMAN)
         notes = self._link_notes(self.quote_th, "opened for the first time")
         self.assertEqual(len(notes), 1)
 
@@ -207,7 +207,7 @@ class TestLinkPreviewPages(JingjaiPortalCommon, HttpCase):
                 self.assertPreviewPage(self._get(f"/p/{token}", user_agent), secrets)
         response = self._get(f"/p/{token}/invoice/{self.invoice_th.id}", LINE_PREVIEW)
         self.assertPreviewPage(response, secrets)
-        self.assertFalse(link.view_ids)
+        self.assertFalse(link.visit_ids)
 
     def test_preview_of_a_code_or_dead_link_sends_nothing_and_says_nothing(self):
         """A link behind an access code sends no code to a fetcher; a revoked or
@@ -238,7 +238,7 @@ class TestLinkPreviewPages(JingjaiPortalCommon, HttpCase):
             )
         self.assertEqual(len(bodies), 1, "the preview differs by the link's state")
         for link in (locked, expired, revoked):
-            self.assertFalse(link.view_ids)
+            self.assertFalse(link.visit_ids)
         self.assertFalse(locked.access_code_ids)
 
     def test_unknown_token_is_still_not_found(self):

@@ -442,7 +442,7 @@ class TestInvoiceLinkPages(JingjaiInvoiceLinkCommon, HttpCase):
         self.assertIn("PromptPay-", disposition)
         payload = self.invoice._jingjai_portal_payment()["payload"]
         self.assertEqual(self._decode_qr_png(response.content), payload)
-        self.assertIn("/promptpay.png", self.link.view_ids.mapped("path"))
+        self.assertIn("/promptpay.png", self.link.visit_ids.mapped("path"))
 
         customer_link, customer_token, _result = self._generate(self.customer_en)
         path = f"/p/{customer_token}/invoice/{self.invoice.id}"
@@ -609,7 +609,7 @@ class TestInvoiceLinkPages(JingjaiInvoiceLinkCommon, HttpCase):
         activities = self._slip_activities(self.invoice)
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.user_id, self.user_invoicing)
-        self.assertIn("/slip", self.link.view_ids.mapped("path"))
+        self.assertIn("/slip", self.link.visit_ids.mapped("path"))
 
         body, tree = self._page(f"/p/{self.token}")
         self.assertIn("Slip received, we are checking it", body)

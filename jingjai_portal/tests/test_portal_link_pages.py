@@ -248,7 +248,7 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
         """Unknown and malformed tokens all answer 404 with the same page, whatever the
         input, and log nothing.
         """
-        views_before = self.env["jingjai.portal.link.view"].sudo().search_count([])
+        views_before = self.env["jingjai.portal.link.visit"].sudo().search_count([])
         unknown = secrets.token_urlsafe(16)
         paths = [
             f"/p/{unknown}",
@@ -275,7 +275,7 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
         for path, body in bodies.items():
             self.assertEqual(body, reference, f"404 body of {path} differs")
         self.assertEqual(
-            self.env["jingjai.portal.link.view"].sudo().search_count([]), views_before
+            self.env["jingjai.portal.link.visit"].sudo().search_count([]), views_before
         )
 
     # ------------------------------------------------------------
@@ -385,7 +385,7 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
                 self.assertNotIn("Somchai", body)
                 for record in (self.quote_th, self.order_th, self.invoice_th):
                     self.assertNotContainsName(body, record.name)
-        self.assertEqual(link.view_ids.mapped("link_state"), ["expired"] * 3)
+        self.assertEqual(link.visit_ids.mapped("link_state"), ["expired"] * 3)
 
     def test_closed_link_shows_the_expired_page(self):
         """A link whose invoice was cancelled answers the "expired" page, without the
@@ -503,7 +503,7 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
         self.assertTrue(link.first_viewed_at)
         self.assertLessEqual(link.first_viewed_at, link.last_viewed_at)
         self.assertEqual(
-            sorted(link.view_ids.mapped("path")),
+            sorted(link.visit_ids.mapped("path")),
             sorted(
                 [
                     "/",
@@ -514,7 +514,7 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
                 ]
             ),
         )
-        for view in link.view_ids:
+        for view in link.visit_ids:
             self.assertNotIn(token, view.path)
             self.assertEqual(view.link_state, "active")
         notes = self._link_notes(self.customer_en, "opened for the first time")
@@ -562,8 +562,8 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
             headers={"X-Forwarded-For": "1.2.3.4", "User-Agent": "LINE/14.0"},
         )
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(link.view_ids.ip_address, "127.0.0.1")
-        self.assertEqual(link.view_ids.user_agent, "LINE/14.0")
+        self.assertEqual(link.visit_ids.ip_address, "127.0.0.1")
+        self.assertEqual(link.visit_ids.user_agent, "LINE/14.0")
         self.assertEqual(link.first_viewed_ip, "127.0.0.1")
 
     def test_x_forwarded_for_behind_a_proxy_is_logged_without_control_characters(
@@ -582,7 +582,7 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
                 },
             )
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(link.view_ids.ip_address, "203.0.113.9")
+        self.assertEqual(link.visit_ids.ip_address, "203.0.113.9")
         self.assertEqual(link.first_viewed_ip, "203.0.113.9")
 
     # ------------------------------------------------------------

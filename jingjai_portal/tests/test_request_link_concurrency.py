@@ -67,7 +67,7 @@ class TestRequestLinkConcurrency(BaseCase):
             # Links are audit records the ORM never deletes.
             cr.execute(
                 SQL(
-                    "DELETE FROM jingjai_portal_link_view WHERE link_id IN"
+                    "DELETE FROM jingjai_portal_link_visit WHERE link_id IN"
                     " (SELECT id FROM jingjai_portal_link WHERE partner_id = %s);"
                     " DELETE FROM jingjai_portal_link WHERE partner_id = %s",
                     partner_id,

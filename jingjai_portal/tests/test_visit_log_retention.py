@@ -10,7 +10,7 @@ from odoo.addons.jingjai_portal.tests.common import JingjaiPortalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestViewLogRetention(JingjaiPortalCommon):
+class TestVisitLogRetention(JingjaiPortalCommon):
     """Views keep the visitor's IP address and browser for the company's retention
     (2 years unless set otherwise, 0 = keep); a daily cron erases both from older
     rows, keeping the rows and what is counted from them.
@@ -20,14 +20,14 @@ class TestViewLogRetention(JingjaiPortalCommon):
         view = link._record_view(ip, f"Browser {ip}", "/")
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE jingjai_portal_link_view SET viewed_at = %s WHERE id = %s",
+            "UPDATE jingjai_portal_link_visit SET viewed_at = %s WHERE id = %s",
             [fields.Datetime.now() - timedelta(days=days_ago), view.id],
         )
         view.invalidate_recordset()
         return view
 
     def _run_cron(self):
-        cron = self.env.ref("jingjai_portal.ir_cron_anonymise_link_views")
+        cron = self.env.ref("jingjai_portal.ir_cron_anonymise_link_visits")
         cron.with_user(cron.user_id).ir_actions_server_id.run()
         self.env.invalidate_all()
 
@@ -36,10 +36,10 @@ class TestViewLogRetention(JingjaiPortalCommon):
         self.assertEqual(company.jingjai_portal_view_log_retention_days, 730)
         settings = self.env["res.config.settings"].create({})
         self.assertEqual(settings.jingjai_portal_view_log_retention_days, 730)
-        cron = self.env.ref("jingjai_portal.ir_cron_anonymise_link_views")
+        cron = self.env.ref("jingjai_portal.ir_cron_anonymise_link_visits")
         self.assertTrue(cron.active)
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
-        self.assertEqual(cron.model_id.model, "jingjai.portal.link.view")
+        self.assertEqual(cron.model_id.model, "jingjai.portal.link.visit")
         with (
             mute_logger("odoo.sql_db"),
             self.assertRaises(IntegrityError),
@@ -69,7 +69,7 @@ class TestViewLogRetention(JingjaiPortalCommon):
         self.assertEqual(link.last_viewed_ip, "192.0.2.3")
         # a second run has nothing left to do
         self.assertEqual(
-            self.env["jingjai.portal.link.view"]._cron_anonymise_old_views(), 0
+            self.env["jingjai.portal.link.visit"]._cron_anonymise_old_visits(), 0
         )
 
     def test_each_company_keeps_its_own_retention_and_zero_keeps_all(self):

@@ -10,9 +10,9 @@ from ..const import LINK_STATES
 _logger = logging.getLogger(__name__)
 
 
-class JingjaiPortalLinkView(models.Model):
-    _name = "jingjai.portal.link.view"
-    _description = "Portal Link View"
+class JingjaiPortalLinkVisit(models.Model):
+    _name = "jingjai.portal.link.visit"
+    _description = "Portal Link Visit"
     _order = "id desc"
     _log_access = False
 
@@ -53,7 +53,7 @@ class JingjaiPortalLinkView(models.Model):
         )
 
     @api.model
-    def _cron_anonymise_old_views(self):
+    def _cron_anonymise_old_visits(self):
         """Erase the IP address and browser of views older than their company's
         retention (``jingjai_portal_view_log_retention_days``, 0 keeps them).
 
@@ -75,7 +75,7 @@ class JingjaiPortalLinkView(models.Model):
             cutoff = now - timedelta(days=days)
             self.env.cr.execute(
                 SQL(
-                    "UPDATE jingjai_portal_link_view AS v"
+                    "UPDATE jingjai_portal_link_visit AS v"
                     " SET ip_address = NULL, user_agent = NULL"
                     " FROM jingjai_portal_link AS l"
                     " WHERE l.id = v.link_id AND l.company_id = %s"
