@@ -183,7 +183,7 @@ class PortalLinkController(http.Controller):
         link_sudo = self._find_link(token)
         if not link_sudo:
             return self._not_found()
-        link_sudo._record_view(*self._visitor(), "/request-link")
+        link_sudo._record_visit(*self._visitor(), "/request-link")
         if link_sudo.state not in ("expired", "closed"):
             return request.redirect(PortalLinkUrls(token).home, code=303)
         link_sudo._request_new_link()
@@ -570,7 +570,7 @@ class PortalLinkController(http.Controller):
             raise LinkRefused(
                 LinkRefused.PREVIEW, link_sudo, PortalLinkUrls(token), path=path
             )
-        link_sudo._record_view(*self._visitor(), path)
+        link_sudo._record_visit(*self._visitor(), path)
         return link_sudo._visit(
             token,
             path,
@@ -683,7 +683,7 @@ class PortalLinkController(http.Controller):
 
     def _render_record(self, visit, record, status=200, **extra_values):
         """``record``'s page under the visit, with ``extra_values`` (errors)."""
-        values = record._jingjai_portal_page_values(visit.link_sudo, visit.urls.page)
+        values = record._jingjai_portal_page_values(visit.link_sudo, visit.urls)
         values["home_url"] = visit.home_url
         values.update(extra_values)
         return self._render(

@@ -135,8 +135,8 @@ class AccountMove(models.Model):
             | Domain("payment_state", "in", (*PAID_STATES, "reversed"))
         )
 
-    def _jingjai_portal_page_values(self, link, page_url):
-        values = super()._jingjai_portal_page_values(link, page_url)
+    def _jingjai_portal_page_values(self, link, urls):
+        values = super()._jingjai_portal_page_values(link, urls)
         today = self._jingjai_portal_today()
         is_overdue = bool(
             self.move_type == "out_invoice"
@@ -156,7 +156,7 @@ class AccountMove(models.Model):
             # Half the PNG's pixels: one image pixel per screen pixel on the
             # usual 2x phone screen, so no module is blurred by scaling.
             payment["qr_width"] = int.from_bytes(png[16:20], "big") // 2
-            payment["qr_download_url"] = f"{page_url}/promptpay.png"
+            payment["qr_download_url"] = urls.promptpay_png
             payment["qr_filename"] = self._jingjai_portal_promptpay_filename()
         values.update(
             {
@@ -169,12 +169,12 @@ class AccountMove(models.Model):
                 "payment": payment,
                 "slips": self.jingjai_portal_slip_ids,
                 "slip_waiting": self._jingjai_portal_slip_waiting(),
-                "slip_url": f"{page_url}/slip",
+                "slip_url": urls.slip,
                 "slip_max_mb": slip_rules.MAX_SLIP_BYTES // (1024 * 1024),
                 "slip_error": False,
                 "slip_notice": self._jingjai_portal_slip_notice(),
                 "online_payment": payment["state"] in PAYABLE_STATES
-                and self._jingjai_portal_online_payment(page_url),
+                and self._jingjai_portal_online_payment(urls),
                 "transaction_notice": self._jingjai_portal_transaction_notice(),
             }
         )

@@ -571,7 +571,7 @@ class JingjaiPortalLink(models.Model):
         The state comes first, then the access code, then the document: revoking
         or expiring a link ends every unlocked browser at once, and a dead link
         says nothing about the documents behind it. Reading only: the route
-        records the view (:meth:`_record_view`).
+        records the view (:meth:`_record_visit`).
 
         :param str path: the path asked for, below the link
         :param str purpose: ``VISIT_PAGE``, ``VISIT_PDF`` (the link's own PDF)
@@ -669,7 +669,7 @@ class JingjaiPortalLink(models.Model):
             return self.env._("This link is closed: %s", self.closed_reason)
         return False
 
-    def _record_view(self, ip_address, user_agent, path):
+    def _record_visit(self, ip_address, user_agent, path):
         """Log one page served through this link and announce the very first one."""
         self.ensure_one()
         # sudo: written for anonymous visitors; nobody else may write the log.

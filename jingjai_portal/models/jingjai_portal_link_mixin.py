@@ -212,20 +212,19 @@ class JingjaiPortalLinkMixin(models.AbstractModel):
         """
         return Domain(f"{self._jingjai_portal_customer_path}.active", "=", False)
 
-    def _jingjai_portal_page_values(self, link, page_url):
+    def _jingjai_portal_page_values(self, link, urls):
         """Values for this record's page under ``link``.
 
         :param link: the ``jingjai.portal.link`` (sudo) the visitor came through
-        :param str page_url: URL of this page under the visitor's token, from
-            the request's ``PortalLinkUrls`` (lib/portal_link_urls.py), which
-            the templates also get as ``urls``; None on a closed page
+        :param urls: the request's ``PortalLinkUrls`` (lib/portal_link_urls.py)
+            of this page, which the templates also get; None on a closed page
         """
         self.ensure_one()
         return {
             "link": link,
             "record": self,
             "company": link.company_id,
-            "page_url": page_url,
+            "page_url": urls and urls.page,
             "is_html_empty": is_html_empty,
         }
 

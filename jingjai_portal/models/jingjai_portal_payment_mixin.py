@@ -64,7 +64,7 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
     # The form
     # ------------------------------------------------------------
 
-    def _jingjai_portal_online_payment(self, page_url):
+    def _jingjai_portal_online_payment(self, urls):
         """The values of Odoo's payment form on a page under a link, or False.
 
         Offered when Odoo would offer it and the company has an enabled
@@ -72,7 +72,7 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         is offered nor saved: whoever holds the link is a visitor, not the
         customer's account.
 
-        :param str page_url: the page under the visitor's token
+        :param urls: the ``PortalLinkUrls`` of the page under the visitor's token
         """
         if not self or not self._jingjai_portal_payable_now():
             return False
@@ -90,7 +90,7 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
             "tokens_sudo": self.env["payment.token"].sudo(),
             "show_tokenize_input_mapping": dict.fromkeys(providers_sudo.ids, False),
             "availability_report": {},
-            "transaction_route": f"{page_url}/transaction",
+            "transaction_route": urls.transaction,
             # The link's token is never stored: the transaction keeps a landing
             # route without it (see the controller's payment return).
             "landing_route": PAYMENT_RETURN_ROUTE,

@@ -342,8 +342,8 @@ class ResPartner(models.Model):
         )
         return groups[0][0] if groups else 0.0
 
-    def _jingjai_portal_page_values(self, link, page_url):
-        values = super()._jingjai_portal_page_values(link, page_url)
+    def _jingjai_portal_page_values(self, link, urls):
+        values = super()._jingjai_portal_page_values(link, urls)
         company, maker = link.company_id, link.generated_by_id
         sections = []
         for key, section in self._jingjai_portal_sections(company, maker).items():
@@ -356,7 +356,7 @@ class ResPartner(models.Model):
                     "title": section["title"],
                     "records": records,
                     "count": count,
-                    "url": f"{page_url}/{key}",
+                    "url": urls.section(key),
                 }
             )
         open_invoices = self._jingjai_portal_open_invoices(link)
@@ -366,9 +366,7 @@ class ResPartner(models.Model):
                 "open_balance": self._jingjai_portal_open_balance(company, maker),
                 "currency": company.currency_id,
                 "open_invoices": open_invoices,
-                "online_payment": open_invoices._jingjai_portal_online_payment(
-                    page_url
-                ),
+                "online_payment": open_invoices._jingjai_portal_online_payment(urls),
                 "pay_reference": ", ".join(open_invoices.mapped("name")),
                 "transaction_notice": self._jingjai_portal_pay_all_notice(link),
             }

@@ -76,8 +76,8 @@ class SaleOrder(models.Model):
             | Domain("validity_date", "<", self._jingjai_portal_today())
         )
 
-    def _jingjai_portal_page_values(self, link, page_url):
-        values = super()._jingjai_portal_page_values(link, page_url)
+    def _jingjai_portal_page_values(self, link, urls):
+        values = super()._jingjai_portal_page_values(link, urls)
         awaiting_payment = bool(self.signature) and self._has_to_be_paid()
         values.update(
             {
@@ -98,8 +98,8 @@ class SaleOrder(models.Model):
                     self._jingjai_portal_accepted_text() if self.signed_on else False
                 ),
                 "online_payment": awaiting_payment
-                and page_url
-                and self._jingjai_portal_online_payment(page_url),
+                and urls
+                and self._jingjai_portal_online_payment(urls),
                 "transaction_notice": self._jingjai_portal_transaction_notice(),
                 "decline_error": False,
                 "decline_reason": "",
@@ -122,7 +122,7 @@ class SaleOrder(models.Model):
         if not self._jingjai_portal_customer().active or link._now() >= link.expires_at:
             return None
         if self.state == "sale":
-            values = self._jingjai_portal_page_values(link, page_url=None)
+            values = self._jingjai_portal_page_values(link, urls=None)
             values.update(offers_pdf=True, home_url=None)
             return self._jingjai_portal_page_template, values
         if self.state == "cancel" and self.jingjai_portal_declined_on:

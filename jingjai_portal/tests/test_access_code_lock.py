@@ -67,7 +67,7 @@ class TestAccessCodeLock(BaseCase):
 
     def _view(self, cr, ip_address):
         link = self._link(cr)
-        link._record_view(ip_address, "two-workers-test", "/")
+        link._record_visit(ip_address, "two-workers-test", "/")
         link.env.flush_all()
 
     def _views(self):

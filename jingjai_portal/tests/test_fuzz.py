@@ -206,7 +206,7 @@ class TestPortalLinkFuzz(JingjaiPortalCommon, HttpCase):
         """A NUL byte below a valid token or in the User-Agent: no 500.
 
         The page below the token and the user agent go into the view log, and
-        PostgreSQL refuses NUL in text: _record_view strips control characters
+        PostgreSQL refuses NUL in text: _record_visit strips control characters
         first (the fuzz found this as a 500 with a traceback).
         """
         cases = [

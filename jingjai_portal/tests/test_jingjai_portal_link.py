@@ -67,8 +67,8 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
         tokens = []
         for record in (self.customer_th, self.quote_th, self.invoice_th):
             link, token, _result = self._generate(record)
-            link._record_view("127.0.0.1", "Test agent", "/")
-            link._record_view("127.0.0.1", "Test agent", "/invoices")
+            link._record_visit("127.0.0.1", "Test agent", "/")
+            link._record_visit("127.0.0.1", "Test agent", "/invoices")
             self.assertEqual(
                 link.token_digest, hashlib.sha256(token.encode()).hexdigest()
             )
@@ -586,7 +586,7 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
     def test_links_and_views_cannot_be_deleted_even_in_sudo(self):
         """unlink() of a link or of its view log raises UserError, even in sudo."""
         link, _token, _result = self._generate(self.customer_th)
-        view = link._record_view("127.0.0.1", "Test agent", "/")
+        view = link._record_visit("127.0.0.1", "Test agent", "/")
         with self.assertRaises(UserError):
             link.sudo().unlink()
         with self.assertRaises(UserError):
@@ -644,7 +644,7 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
     def test_sales_manager_cannot_create_write_or_delete_links_and_views(self):
         """Even a sales manager only reads links and views: no create, write, unlink."""
         link, _token, _result = self._generate(self.customer_th)
-        view = link._record_view("127.0.0.1", "Test agent", "/")
+        view = link._record_visit("127.0.0.1", "Test agent", "/")
         Link = self.Link.with_user(self.user_sales_manager)
         View = self.env["jingjai.portal.link.visit"].with_user(self.user_sales_manager)
         manager_link = Link.browse(link.id)
@@ -683,7 +683,7 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
     def test_portal_and_public_users_cannot_read_links(self):
         """Portal and public users cannot read links or views, nor generate links."""
         link, _token, _result = self._generate(self.customer_th)
-        view = link._record_view("127.0.0.1", "Test agent", "/")
+        view = link._record_visit("127.0.0.1", "Test agent", "/")
         public_user = self.env.ref("base.public_user")
         for user, kind in ((self.user_portal, "portal"), (public_user, "public")):
             with self.subTest(user=kind):
@@ -822,15 +822,15 @@ class TestJingjaiPortalLink(JingjaiPortalCommon):
                 self.assertFalse(self.Link._resolve_token(junk))
 
     def test_record_view_truncates_and_announces_the_first_view_once(self):
-        """_record_view logs every call, truncates long user agents and paths, and posts
-        the first-view note only once.
+        """_record_visit logs every call, truncates long user agents and paths,
+        and posts the first-view note only once.
         """
         link, _token, _result = self._generate(self.customer_th)
-        view = link._record_view("10.1.2.3", "U" * 2000, "/" + "x" * 1000)
+        view = link._record_visit("10.1.2.3", "U" * 2000, "/" + "x" * 1000)
         self.assertEqual(len(view.user_agent), 512)
         self.assertEqual(len(view.path), 256)
         self.assertEqual(view.link_state, "active")
-        link._record_view("10.1.2.4", None, "/")
+        link._record_visit("10.1.2.4", None, "/")
         link.invalidate_recordset()
         self.assertEqual(link.view_count, 2)
         self.assertEqual(link.first_viewed_ip, "10.1.2.3")

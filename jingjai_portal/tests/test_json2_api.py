@@ -193,7 +193,7 @@ class TestJson2Api(JingjaiPortalCommon, HttpCase):
         own_link = self._generate(own, user=self.user_salesman)[0]
         other_link = self._generate(other, user=self.user_salesman_other)[0]
         for link in (own_link, other_link):
-            link._record_view("198.51.100.4", "Phone browser", "/")
+            link._record_visit("198.51.100.4", "Phone browser", "/")
         response = self.url_open(
             "/json/2/jingjai.portal.link.visit/search_read",
             json={"domain": [], "fields": ["link_id", "ip_address", "user_agent"]},

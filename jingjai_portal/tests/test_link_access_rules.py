@@ -49,7 +49,7 @@ class TestLinkRecordRules(JingjaiPortalCommon):
         }
         now = fields.Datetime.now()
         for name, link in cls.links.items():
-            link._record_view("203.0.113.7", f"Browser of {name}", "/")
+            link._record_visit("203.0.113.7", f"Browser of {name}", "/")
             code = (
                 cls.env["jingjai.portal.access.code"]
                 .sudo()

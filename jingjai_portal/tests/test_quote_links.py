@@ -11,6 +11,7 @@ from odoo.tests import Form, tagged
 from odoo.tools import SQL, format_amount, mute_logger
 
 from odoo.addons.jingjai_portal.lib import signature as signature_rules
+from odoo.addons.jingjai_portal.lib.portal_link_urls import PortalLinkUrls
 from odoo.addons.jingjai_portal.tests.quote_common import (
     QuoteLinkCommon,
     signature_b64,
@@ -366,7 +367,7 @@ class TestQuoteAcceptDecline(QuoteLinkCommon):
         self.assertEqual(link.state, "active")
         note = self._quote_notes(quote, "once the prepayment is received")
         self.assertEqual(len(note), 1)
-        values = quote._jingjai_portal_page_values(link, "/p/x")
+        values = quote._jingjai_portal_page_values(link, PortalLinkUrls("x"))
         self.assertTrue(values["awaiting_payment"])
         self.assertFalse(values["can_accept"])
         self.assertFalse(values["can_decline"])

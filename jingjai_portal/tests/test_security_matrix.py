@@ -682,7 +682,9 @@ class TestSecurityMatrix(JingjaiInvoiceLinkCommon, HttpCase):
         self.assertEscaped(response.text, "not-found page")
         self.assertEqual(link.visit_ids.user_agent, XSS_AGENT)
         self.assertIn("<script>alert('jj-path')<", link.visit_ids.path)
-        fields = self.env["jingjai.portal.link.visit"].fields_get(["user_agent", "path"])
+        fields = self.env["jingjai.portal.link.visit"].fields_get(
+            ["user_agent", "path"]
+        )
         self.assertEqual({field["type"] for field in fields.values()}, {"char"})
         arch = self.env["jingjai.portal.link"].get_view(view_type="form")["arch"]
         for name in ("user_agent", "path"):

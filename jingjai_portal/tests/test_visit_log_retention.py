@@ -17,7 +17,7 @@ class TestVisitLogRetention(JingjaiPortalCommon):
     """
 
     def _view(self, link, days_ago, ip):
-        view = link._record_view(ip, f"Browser {ip}", "/")
+        view = link._record_visit(ip, f"Browser {ip}", "/")
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE jingjai_portal_link_visit SET viewed_at = %s WHERE id = %s",
