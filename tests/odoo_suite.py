@@ -477,6 +477,9 @@ class OdooSession:
         self.log_dir = log_root / self.db
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.dropped = False
+        # install() may be started early from another thread (odoo_items):
+        # whoever asks next waits for that one install.
+        self._install_lock = threading.Lock()
 
     @property
     def addons_path(self) -> str:
@@ -503,6 +506,10 @@ class OdooSession:
     def install(self) -> RunResult:
         """Odoo's runner: install with --test-enable, running the add-on's
         at_install tests inside the install, as Odoo does."""
+        with self._install_lock:
+            return self._install()
+
+    def _install(self) -> RunResult:
         if "install" not in self.results:
             cmd = self.loc.odoo_cmd(
                 *self._common(),
