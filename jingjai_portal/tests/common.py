@@ -1,9 +1,100 @@
+import re
+from contextlib import contextmanager
 from datetime import timedelta
 
-from odoo import fields
-from odoo.tests import new_test_user
+from odoo import api, fields
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, new_test_user
+from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+# What every /p/ response must carry, written out here rather than read from
+# lib/security_headers.py: a test comparing the add-on with itself would pass
+# whatever the add-on sends.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+class PortalLinkHttpMixin:
+    """Requests to the running test server as a visitor's browser sends them
+    (no redirect followed), then a fresh cache for the assertions."""
+
+    def _get(self, path, **kwargs):
+        response = self.url_open(path, allow_redirects=False, **kwargs)
+        self.env.invalidate_all()
+        return response
+
+    def _post(self, path, data=None, files=None, **kwargs):
+        response = self.url_open(
+            path, data=data, files=files, allow_redirects=False, method="POST", **kwargs
+        )
+        self.env.invalidate_all()
+        return response
+
+    def assertSecure(self, response, path=""):
+        for header, value in SECURITY_HEADERS.items():
+            self.assertEqual(
+                response.headers.get(header),
+                value,
+                f"{header} of {path or response.url} ({response.status_code})",
+            )
+
+    def _csrf(self, text):
+        """The CSRF token of the form in a page's ``text``."""
+        return re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+
+
+class CommittedLinkCase(BaseCase):
+    """Tests of two workers at once: real transactions, so their data is
+    committed, and removed afterwards."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    @contextmanager
+    def _committed_customer_link(self, name):
+        """A customer and a customer-wide link to it, committed when the
+        ``with`` block (which may change them further) ends.
+
+        :return: ``(env, partner, generate's result)``
+        """
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            partner = env["res.partner"].create(
+                {"name": name, "is_company": True, "lang": "en_US"}
+            )
+            self.addCleanup(self._remove_customer, partner.id)
+            yield (
+                env,
+                partner,
+                env["jingjai.portal.link"].generate("res.partner", partner.id),
+            )
+
+    def _remove_customer(self, partner_id):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            env["mail.activity"].search(
+                [("res_model", "=", "res.partner"), ("res_id", "=", partner_id)]
+            ).unlink()
+            # Links and their visits are audit records the ORM never deletes.
+            cr.execute(
+                SQL(
+                    "DELETE FROM jingjai_portal_link_visit WHERE link_id IN"
+                    " (SELECT id FROM jingjai_portal_link WHERE partner_id = %s);"
+                    " DELETE FROM jingjai_portal_link WHERE partner_id = %s",
+                    partner_id,
+                    partner_id,
+                )
+            )
+            env.invalidate_all()
+            env["res.partner"].browse(partner_id).unlink()
 
 
 class JingjaiPortalCommon(AccountTestInvoicingCommon):

@@ -12,54 +12,28 @@ committed and removed afterwards.
 import psycopg2
 
 from odoo import api
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL
+
+from odoo.addons.jingjai_portal.tests.common import CommittedLinkCase
 
 
 @tagged("post_install", "-at_install")
-class TestAccessCodeLock(BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-
+class TestAccessCodeLock(CommittedLinkCase):
     def setUp(self):
         super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            partner = env["res.partner"].create(
-                {"name": "Two Workers Co.", "is_company": True, "lang": "en_US"}
-            )
+        with self._committed_customer_link("Two Workers Co.") as (env, partner, result):
             self.partner_id = partner.id
-            self.addCleanup(self._remove_data, partner.id)
-            result = env["jingjai.portal.link"].generate("res.partner", partner.id)
             self.link_id = result["link_id"]
             # Already seen once: these views are later ones, without the
             # first-view election.
-            cr.execute(
+            env.cr.execute(
                 SQL(
                     "UPDATE jingjai_portal_link SET first_view_posted = TRUE"
                     " WHERE id = %s",
                     self.link_id,
                 )
             )
-
-    def _remove_data(self, partner_id):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            # Links and their views are audit records the ORM never deletes.
-            cr.execute(
-                SQL(
-                    "DELETE FROM jingjai_portal_link_visit WHERE link_id IN"
-                    " (SELECT id FROM jingjai_portal_link WHERE partner_id = %s);"
-                    " DELETE FROM jingjai_portal_link WHERE partner_id = %s",
-                    partner_id,
-                    partner_id,
-                )
-            )
-            env.invalidate_all()
-            env["res.partner"].browse(partner_id).unlink()
 
     def _link(self, cr):
         env = api.Environment(cr, api.SUPERUSER_ID, {})

@@ -14,40 +14,15 @@ from PIL import Image
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.jingjai_portal.lib import qr_image
+from odoo.addons.jingjai_portal.tests.common import PortalLinkHttpMixin
 from odoo.addons.jingjai_portal.tests.quote_common import QuoteLinkCommon
 from odoo.addons.jingjai_portal.tests.test_portal_link_invoice import (
     JingjaiInvoiceLinkCommon,
     png_bytes,
 )
 
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "X-Content-Type-Options": "nosniff",
-}
 
-
-class CustomerPageMixin:
-    def _get(self, path):
-        response = self.url_open(path, allow_redirects=False)
-        self.env.invalidate_all()
-        return response
-
-    def _post(self, path, data=None, files=None):
-        response = self.url_open(
-            path, data=data, files=files, allow_redirects=False, method="POST"
-        )
-        self.env.invalidate_all()
-        return response
-
-    def assertSecure(self, response):
-        for header, value in SECURITY_HEADERS.items():
-            self.assertEqual(response.headers.get(header), value, header)
-
-    def _csrf(self, text):
-        return re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
-
+class CustomerPageMixin(PortalLinkHttpMixin):
     def _filename(self, response):
         """The file name of ``Content-Disposition``, as a browser decodes it."""
         disposition = response.headers["Content-Disposition"]

@@ -15,7 +15,10 @@ from odoo.tools import pdf as odoo_pdf
 
 from odoo.addons.jingjai_portal.lib import emv, tokens
 from odoo.addons.jingjai_portal.lib.slip import MAX_SLIP_BYTES
-from odoo.addons.jingjai_portal.tests.common import JingjaiPortalCommon
+from odoo.addons.jingjai_portal.tests.common import (
+    JingjaiPortalCommon,
+    PortalLinkHttpMixin,
+)
 
 try:
     from pyzbar import pyzbar
@@ -295,7 +298,7 @@ class TestPromptPayPayload(JingjaiInvoiceLinkCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestInvoiceLinkPages(JingjaiInvoiceLinkCommon, HttpCase):
+class TestInvoiceLinkPages(PortalLinkHttpMixin, JingjaiInvoiceLinkCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -306,27 +309,6 @@ class TestInvoiceLinkPages(JingjaiInvoiceLinkCommon, HttpCase):
             invoice_date_due=cls.today - timedelta(days=10),
         )
         cls.link, cls.token, _result = cls._generate(cls.invoice)
-
-    def _get(self, path, **kwargs):
-        response = self.url_open(path, allow_redirects=False, **kwargs)
-        self.env.invalidate_all()
-        return response
-
-    def _post(self, path, data=None, files=None):
-        response = self.url_open(
-            path, data=data, files=files, allow_redirects=False, method="POST"
-        )
-        self.env.invalidate_all()
-        return response
-
-    def assertSecure(self, response):
-        for header, value in (
-            ("Cache-Control", "no-store"),
-            ("Referrer-Policy", "no-referrer"),
-            ("X-Robots-Tag", "noindex, nofollow"),
-            ("X-Content-Type-Options", "nosniff"),
-        ):
-            self.assertEqual(response.headers.get(header), value, header)
 
     def _page(self, path):
         response = self._get(path)

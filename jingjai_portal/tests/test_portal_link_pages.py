@@ -11,13 +11,11 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 from odoo.tools import config, mute_logger
 
-from odoo.addons.jingjai_portal.tests.common import JingjaiPortalCommon
+from odoo.addons.jingjai_portal.tests.common import (
+    JingjaiPortalCommon,
+    PortalLinkHttpMixin,
+)
 
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-}
 # Per-session or per-request values that may differ between two otherwise equal pages.
 VOLATILE = [
     (re.compile(r'csrf_token: "[^"]*"'), 'csrf_token: ""'),
@@ -27,7 +25,7 @@ VOLATILE = [
 
 
 @tagged("post_install", "-at_install")
-class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
+class TestPortalLinkPages(PortalLinkHttpMixin, JingjaiPortalCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -41,26 +39,6 @@ class TestPortalLinkPages(JingjaiPortalCommon, HttpCase):
     # ------------------------------------------------------------
     # HELPERS
     # ------------------------------------------------------------
-
-    def _get(self, path, **kwargs):
-        response = self.url_open(path, allow_redirects=False, **kwargs)
-        self.env.invalidate_all()
-        return response
-
-    def _post(self, path, data, **kwargs):
-        response = self.url_open(
-            path, data=data, allow_redirects=False, method="POST", **kwargs
-        )
-        self.env.invalidate_all()
-        return response
-
-    def assertSecure(self, response, path=""):
-        for header, value in SECURITY_HEADERS.items():
-            self.assertEqual(
-                response.headers.get(header),
-                value,
-                f"{header} of {path or response.url} ({response.status_code})",
-            )
 
     def assertContainsName(self, body, name):
         self.assertRegex(body, rf"(?<![\w/]){re.escape(name)}(?![\w/])")

@@ -9,20 +9,15 @@ from lxml import html
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 
+from odoo.addons.jingjai_portal.tests.common import PortalLinkHttpMixin
 from odoo.addons.jingjai_portal.tests.quote_common import (
     QuoteLinkCommon,
     signature_b64,
 )
 
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-}
-
 
 @tagged("post_install", "-at_install")
-class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
+class TestQuoteLinkPages(PortalLinkHttpMixin, QuoteLinkCommon, HttpCase):
     """The quote page through the real routes: sign and accept (jsonrpc, with the
     session's CSRF token in the call URL), decline (form post), what each link may
     reach, and the page after the end.
@@ -40,16 +35,6 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
     # ------------------------------------------------------------
     # HELPERS
     # ------------------------------------------------------------
-
-    def _get(self, path):
-        response = self.url_open(path, allow_redirects=False)
-        self.env.invalidate_all()
-        return response
-
-    def _post(self, path, data):
-        response = self.url_open(path, data=data, allow_redirects=False, method="POST")
-        self.env.invalidate_all()
-        return response
 
     def _rpc(self, url, params):
         """POST JSON-RPC as the signature pad does; return the ``result``."""
@@ -81,10 +66,6 @@ class TestQuoteLinkPages(QuoteLinkCommon, HttpCase):
 
     def _accept_params(self, **params):
         return {"name": "Somchai Jaidee", "signature": self.signature, **params}
-
-    def assertSecure(self, response):
-        for header, value in SECURITY_HEADERS.items():
-            self.assertEqual(response.headers.get(header), value, header)
 
     def assertNothingChanged(self, quote, state="sent"):
         quote.invalidate_recordset()

@@ -18,17 +18,14 @@ import requests
 import odoo
 from odoo import api
 from odoo.modules.registry import DummyRLock, Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
+
+from odoo.addons.jingjai_portal.tests.common import CommittedLinkCase
 
 
 @tagged("post_install", "-at_install")
-class TestRequestLinkConcurrency(BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-
+class TestRequestLinkConcurrency(CommittedLinkCase):
     def setUp(self):
         super().setUp()
         # The test run holds the registry lock that the server's requests
@@ -38,18 +35,16 @@ class TestRequestLinkConcurrency(BaseCase):
 
     def _create_expired_link(self):
         """A customer and an expired link to it, committed (removed afterwards)."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            partner = env["res.partner"].create(
-                {"name": "Concurrent Requests Co.", "is_company": True, "lang": "en_US"}
-            )
+        with self._committed_customer_link("Concurrent Requests Co.") as (
+            env,
+            partner,
+            result,
+        ):
             self.partner_id = partner.id
-            self.addCleanup(self._remove_data, partner.id)
-            result = env["jingjai.portal.link"].generate("res.partner", partner.id)
             self.link_id = result["link_id"]
             self.token = result["url"].rsplit("/p/", 1)[1]
             # Generated 40 days ago, expired yesterday (the model is frozen).
-            cr.execute(
+            env.cr.execute(
                 SQL(
                     "UPDATE jingjai_portal_link SET generated_at = now() AT TIME ZONE"
                     " 'UTC' - interval '40 days', expires_at = now() AT TIME ZONE"
@@ -57,25 +52,6 @@ class TestRequestLinkConcurrency(BaseCase):
                     self.link_id,
                 )
             )
-
-    def _remove_data(self, partner_id):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            env["mail.activity"].search(
-                [("res_model", "=", "res.partner"), ("res_id", "=", partner_id)]
-            ).unlink()
-            # Links are audit records the ORM never deletes.
-            cr.execute(
-                SQL(
-                    "DELETE FROM jingjai_portal_link_visit WHERE link_id IN"
-                    " (SELECT id FROM jingjai_portal_link WHERE partner_id = %s);"
-                    " DELETE FROM jingjai_portal_link WHERE partner_id = %s",
-                    partner_id,
-                    partner_id,
-                )
-            )
-            env.invalidate_all()
-            env["res.partner"].browse(partner_id).unlink()
 
     def _url(self, path):
         port = odoo.service.server.server.httpd.server_port
