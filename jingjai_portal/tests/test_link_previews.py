@@ -227,11 +227,13 @@ class TestLinkPreviewPages(JingjaiPortalCommon, HttpCase):
             self.assertPreviewPage(response, [self.customer_th.name])
             for text in ("expired", "revoked", "access code", "Request a new link"):
                 self.assertNotIn(text, response.text)
-            # Per request: nonces and CSRF tokens; per asset build: the bundles'
-            # URLs (regenerated when another test changed a view or asset).
+            # Per request: nonces and CSRF tokens (whose value ends with the
+            # second it was made: two requests a second apart differ); per asset
+            # build: the bundles' URLs (regenerated when another test changed a
+            # view or asset).
             bodies.add(
                 re.sub(
-                    r"(nonce|csrf_token)[^ >]*|/web/assets/[^\"']*",
+                    r"(nonce|csrf_token)[^ >]*|[0-9a-f]{40}o[0-9]+|/web/assets/[^\"']*",
                     "",
                     response.text,
                 )
