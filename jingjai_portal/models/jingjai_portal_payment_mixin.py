@@ -118,7 +118,12 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         company = self[:1].company_id
         currency = self[:1].currency_id
         partner = self._jingjai_portal_payment_partner()
-        Provider, Method = self.env["payment.provider"], self.env["payment.method"]
+        # The link was found with active_test off (its documents come with
+        # that context), and Odoo's searches below leave archived payment
+        # methods out only with it on: else every method a provider could
+        # support would be offered, not just the ones the business enabled.
+        env = self.with_context(active_test=True).env
+        Provider, Method = env["payment.provider"], env["payment.method"]
         # Without any enabled provider (most companies), none of Odoo's
         # searches below: nothing to offer, no query.
         if not Provider._jingjai_portal_company_has_enabled(company.id):

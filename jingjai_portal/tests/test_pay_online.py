@@ -194,6 +194,29 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
             tree.xpath("//*[contains(@class, 'o_jingjai_portal_pay_online')]")
         )
 
+    def test_methods_the_business_did_not_enable_are_not_offered(self):
+        """A method the provider supports but that is archived (as Odoo ships
+        Stripe's PromptPay until the business enables it) is neither on the
+        form nor payable, as on Odoo's own page, though the link is found with
+        archived records visible.
+        """
+        promptpay = self.env.ref("payment.payment_method_promptpay")
+        promptpay.active = False
+        self.provider.payment_method_ids = [Command.link(promptpay.id)]
+        for path in (f"/p/{self.token}", self.invoice.get_portal_url()):
+            with self.subTest(path=path):
+                (form,) = self._page(path).xpath("//form[@id='o_payment_form']")
+                offered = {
+                    int(option.get("data-payment-option-id"))
+                    for option in form.xpath(
+                        "//input[@data-payment-option-type='payment_method']"
+                    )
+                }
+                self.assertEqual(offered, set(self.pm_card.ids))
+        self.assertRefused(
+            self._pay(payment_method_id=promptpay.id), "not available here"
+        )
+
     def test_customer_link_invoice_page_pays_through_its_own_route(self):
         """Through a customer-wide link, the form posts below that link."""
         _link, token = self._generate(self.customer_en)[:2]
