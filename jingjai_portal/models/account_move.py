@@ -313,6 +313,7 @@ class AccountMove(models.Model):
         currency = self.currency_id
         amount = currency.round(self.amount_residual)
         Bank = self.env["res.partner.bank"]
+        banks = self._jingjai_portal_receiving_banks()
         payment = {
             "state": False,
             "amount": amount,
@@ -322,7 +323,7 @@ class AccountMove(models.Model):
             "payee": False,
             "promptpay_id": False,
             "payload": False,
-            "transfer_banks": self._jingjai_portal_receiving_banks(),
+            "transfer_banks": banks,
             "problem": False,
         }
         if self.move_type != "out_invoice":
@@ -343,7 +344,7 @@ class AccountMove(models.Model):
                 currency.name,
             )
         else:
-            bank, problem = self._jingjai_portal_promptpay_account()
+            bank, problem = self._jingjai_portal_promptpay_account(banks)
             if bank:
                 payment.update(
                     state="promptpay",
@@ -370,18 +371,20 @@ class AccountMove(models.Model):
         )
         return (self.partner_bank_id | company_banks).filtered("active")
 
-    def _jingjai_portal_promptpay_account(self):
+    def _jingjai_portal_promptpay_account(self, banks):
         """The account a PromptPay QR for this invoice pays into.
 
         The invoice's own bank account when it does PromptPay, else the company's
         first one that does; Odoo's checks decide (proxy, holder's city).
+
+        :param banks: :meth:`_jingjai_portal_receiving_banks`, as the caller has them
 
         :return: ``(bank, problem)``: the account, or an empty recordset and the
             reason for staff
         """
         self.ensure_one()
         problem = False
-        for bank in self._jingjai_portal_receiving_banks():
+        for bank in banks:
             if not bank._jingjai_portal_is_promptpay():
                 continue
             error = bank._jingjai_portal_promptpay_error(

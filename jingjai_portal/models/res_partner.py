@@ -212,17 +212,7 @@ class ResPartner(models.Model):
         :return: ``{key: {title, model, domain, order}}`` in display order
         """
         self.ensure_one()
-        # Everything is found through the commercial partner, as invoices are:
-        # the customer and all its contacts, archived ones included, in one
-        # subquery (a "child_of" would first read the contact tree).
-        of_customer = Domain("partner_id.commercial_partner_id", "=", self.id)
-        orders = of_customer & Domain("company_id", "=", company.id)
-        customer_moves = (
-            Domain("commercial_partner_id", "=", self.id)
-            & Domain("company_id", "=", company.id)
-            & Domain("state", "=", "posted")
-            & Domain("move_type", "in", ("out_invoice", "out_refund"))
-        )
+        documents = self._jingjai_portal_document_domains(company)
         down_payment = Domain(
             "invoice_line_ids",
             "any",
@@ -232,31 +222,32 @@ class ResPartner(models.Model):
             "quotes": {
                 "title": self.env._("Quotes"),
                 "model": "sale.order",
-                "domain": orders & Domain("state", "in", ("draft", "sent")),
+                "domain": documents["sale.order"]
+                & Domain("state", "in", ("draft", "sent")),
                 "order": "date_order desc, id desc",
             },
             "jobs": {
                 "title": self.env._("Jobs"),
                 "model": "sale.order",
-                "domain": orders & Domain("state", "=", "sale"),
+                "domain": documents["sale.order"] & Domain("state", "=", "sale"),
                 "order": "date_order desc, id desc",
             },
             "invoices": {
                 "title": self.env._("Invoices"),
                 "model": "account.move",
-                "domain": customer_moves & ~down_payment,
+                "domain": documents["account.move"] & ~down_payment,
                 "order": "invoice_date desc, id desc",
             },
             "deposits": {
                 "title": self.env._("Deposits"),
                 "model": "account.move",
-                "domain": customer_moves & down_payment,
+                "domain": documents["account.move"] & down_payment,
                 "order": "invoice_date desc, id desc",
             },
             "payments": {
                 "title": self.env._("Payments received"),
                 "model": "account.payment",
-                "domain": of_customer
+                "domain": Domain("partner_id.commercial_partner_id", "=", self.id)
                 & Domain("company_id", "=", company.id)
                 & Domain("payment_type", "=", "inbound")
                 & Domain("state", "in", ("in_process", "paid")),
@@ -269,6 +260,25 @@ class ResPartner(models.Model):
                     section["model"], company, user
                 )
         return sections
+
+    def _jingjai_portal_document_domains(self, company):
+        """The documents a customer-wide link may open, by model, before the
+        maker's rights: every section of that model lists a part of them, so a
+        document opens exactly when one of the sections lists it.
+        """
+        self.ensure_one()
+        # Everything is found through the commercial partner, as invoices are:
+        # the customer and all its contacts, archived ones included, in one
+        # subquery (a "child_of" would first read the contact tree).
+        return {
+            "sale.order": Domain("partner_id.commercial_partner_id", "=", self.id)
+            & Domain("company_id", "=", company.id)
+            & Domain("state", "in", ("draft", "sent", "sale")),
+            "account.move": Domain("commercial_partner_id", "=", self.id)
+            & Domain("company_id", "=", company.id)
+            & Domain("state", "=", "posted")
+            & Domain("move_type", "in", ("out_invoice", "out_refund")),
+        }
 
     @api.model
     def _jingjai_portal_readable_domain(self, model, company, user):
@@ -433,13 +443,12 @@ class ResPartner(models.Model):
         model = DOCUMENT_MODELS.get(document_type)
         if not model:
             return self.env["res.partner"].browse()
-        domain = Domain.OR(
-            section["domain"]
-            for section in self._jingjai_portal_sections(
-                link.company_id, link.generated_by_id
-            ).values()
-            if section["model"] == model
-        )
+        # The union of the model's sections, as one domain: not the sections
+        # OR-ed (invoices and deposits would test the down payment twice).
+        company = link.company_id
+        domain = self._jingjai_portal_document_domains(company)[
+            model
+        ] & self._jingjai_portal_readable_domain(model, company, link.generated_by_id)
         # sudo: anonymous visitor; the id is only accepted inside the customer's
         # own sections, so any other id answers "not found".
         return (
