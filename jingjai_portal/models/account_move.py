@@ -530,4 +530,47 @@ class AccountMove(models.Model):
         return partner if len(partner) == 1 else self[:1].commercial_partner_id
 
     def _jingjai_portal_online_amount_due(self):
+        terms = self._jingjai_portal_online_terms()
+        if terms:
+            return (terms["installment"] or terms["discount"])["offered"]
+        return self._jingjai_portal_online_amount_max()
+
+    def _jingjai_portal_online_amount_max(self):
         return self[:1].currency_id.round(sum(self.mapped("amount_residual")))
+
+    def _jingjai_portal_online_terms(self):
+        # Odoo's own invoice page: the next installment (or the overdue ones)
+        # or the full amount, or the amount less an early payment discount,
+        # which Odoo writes off when the payment is exactly that amount. Only
+        # for one invoice with such a payment term: paying several is paying
+        # what they owe, as Odoo's overdue invoices payment does.
+        term = self.invoice_payment_term_id
+        if (
+            len(self) != 1
+            or not term
+            or (len(term.line_ids) < 2 and not term.early_discount)
+        ):
+            return None
+        next_payment = self._get_invoice_next_payment_values()
+        state = next_payment.get("installment_state")
+        currency = self.currency_id
+        installment = discount = None
+        if state in ("next", "overdue") and currency.compare_amounts(
+            next_payment["amount_due"], next_payment["next_amount_to_pay"]
+        ):
+            installment = {
+                "offered": currency.round(next_payment["next_amount_to_pay"]),
+                "full": currency.round(next_payment["amount_due"]),
+                "due_date": next_payment["next_due_date"],
+                "overdue": state == "overdue",
+                "reference": next_payment["next_payment_reference"],
+            }
+        elif state == "epd":
+            discount = {
+                "offered": currency.round(next_payment["amount_due"]),
+                "amount": next_payment["epd_discount_amount_currency"],
+                "message": next_payment["epd_discount_msg"],
+            }
+        if not (installment or discount):
+            return None
+        return {"installment": installment, "discount": discount}

@@ -60,6 +60,17 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         """The most one payment may be: what is still due."""
         return self._jingjai_portal_online_amount_due()
 
+    def _jingjai_portal_online_terms(self):
+        """What Odoo's own page offers beside paying what is due, or None.
+
+        :return: a dict with ``installment`` (``amount`` of the next or
+            overdue installments, ``full`` amount due, ``due_date``,
+            ``overdue``, ``reference``: the customer chooses one of the two)
+            and ``discount`` (``amount`` of an early payment discount already
+            taken off what the form offers, Odoo's ``message``), each None
+        """
+        return None
+
     # ------------------------------------------------------------
     # The form
     # ------------------------------------------------------------
@@ -82,6 +93,7 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
             return False
         return {
             "amount": amount,
+            "terms": self._jingjai_portal_online_terms(),
             "currency": self[:1].currency_id,
             "partner_id": self._jingjai_portal_payment_partner().id,
             "reference_prefix": False,

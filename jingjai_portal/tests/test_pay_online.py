@@ -297,6 +297,104 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
         (form,) = tree.xpath("//form[@id='o_payment_form']")
         self.assertEqual(float(form.get("data-amount")), 734.5)
 
+    # ------------------------------------------------------------
+    # Odoo's payment terms: installments, early payment discount
+    # ------------------------------------------------------------
+
+    def _invoice_with_term(self, xmlid, invoice_date=None):
+        invoice = self._invoice(
+            amount=1000.0,
+            invoice_date=invoice_date or self.today,
+            invoice_payment_term_id=self.env.ref(xmlid).id,
+        )
+        return invoice, self._generate(invoice)[1]
+
+    def test_installments_as_odoo_offers_them(self):
+        """An invoice in installments: the form offers the next installment
+        first and the full amount beside it, as Odoo's own invoice page does;
+        paying the installment pays that part, and the page then offers the
+        rest (the last installment: nothing left to choose).
+        """
+        invoice, token = self._invoice_with_term(
+            "account.account_payment_term_advance_60days"
+        )
+        odoo = invoice._get_invoice_next_payment_values()
+        self.assertEqual(odoo["installment_state"], "next")
+        for path in (f"/p/{token}", invoice.get_portal_url()):
+            with self.subTest(path=path):
+                (form,) = self._page(path).xpath("//form[@id='o_payment_form']")
+                self.assertEqual(
+                    float(form.get("data-invoice-next-amount-to-pay")), 300
+                )
+                self.assertEqual(float(form.get("data-invoice-amount-due")), 1000)
+        tree = self._page(f"/p/{token}")
+        (form,) = tree.xpath("//form[@id='o_payment_form']")
+        self.assertEqual(float(form.get("data-amount")), 300.0)
+        tabs = tree.xpath(
+            "//*[@id='pay_with']//button[contains(@class, 'o_btn_payment_tab')]"
+        )
+        self.assertEqual(
+            [tab.get("id") for tab in tabs],
+            ["o_payment_installments_tab", "o_payment_full_tab"],
+        )
+        self.assertIn("Next installment", tabs[0].text_content())
+        self.assertIn("300.00", tabs[0].text_content())
+        self.assertIn("1,000.00", tabs[1].text_content())
+
+        body = self._pay(f"/p/{token}")
+        self.assertIn("result", body, body)
+        tx = self._transactions(invoice)
+        self.assertEqual(tx.amount, 300.0)
+        self._confirm(tx)
+        self.assertEqual(invoice.payment_state, "partial")
+        self.assertEqual(invoice.amount_residual, 700.0)
+        tree = self._page(f"/p/{token}")
+        (form,) = tree.xpath("//form[@id='o_payment_form']")
+        self.assertEqual(float(form.get("data-amount")), 700.0)
+        self.assertFalse(tree.xpath("//*[@id='pay_with']"))
+
+    def test_overdue_installments_are_offered_together(self):
+        """Overdue installments are offered as one amount, marked overdue; the
+        full amount may be paid instead (never more than what is due).
+        """
+        invoice, token = self._invoice_with_term(
+            "account.account_payment_term_advance_60days",
+            invoice_date=self.today - timedelta(days=5),
+        )
+        tree = self._page(f"/p/{token}")
+        (tab,) = tree.xpath("//button[@id='o_payment_installments_tab']")
+        self.assertIn("Overdue installments", tab.text_content())
+        self.assertTrue(tree.xpath("//dd[contains(@class, 'text-danger')]"))
+        body = self._pay(f"/p/{token}", amount=1000.0)
+        self.assertIn("result", body, body)
+        self.assertEqual(self._transactions(invoice).amount, 1000.0)
+        self.assertIn("at most", str(self._pay(f"/p/{token}", amount=1000.01)["error"]))
+
+    def test_early_payment_discount_as_odoo_offers_it(self):
+        """Within the discount's days the form offers the amount less the early
+        payment discount, as Odoo's page does; paying it pays the invoice in
+        full (Odoo writes the discount off).
+        """
+        invoice, token = self._invoice_with_term(
+            "account.account_payment_term_30days_early_discount"
+        )
+        tree = self._page(f"/p/{token}")
+        (form,) = tree.xpath("//form[@id='o_payment_form']")
+        self.assertEqual(float(form.get("data-amount")), 980.0)
+        (notice,) = tree.xpath(
+            "//div[contains(@class, 'o_jingjai_portal_early_discount')]"
+        )
+        self.assertIn("20.00", notice.text_content())
+        self.assertFalse(tree.xpath("//*[@id='pay_with']"))
+
+        body = self._pay(f"/p/{token}")
+        self.assertIn("result", body, body)
+        tx = self._transactions(invoice)
+        self.assertEqual(tx.amount, 980.0)
+        self._confirm(tx)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+
     def test_amount_above_due_or_not_positive_is_refused(self):
         huge = (float("nan"), float("inf"), float("-inf"), 1e300, 10**30)
         for amount in (1234.51, 5000.0, 0.0, -10.0, "1000", None, True, *huge):
@@ -592,18 +690,17 @@ class TestPayOnlineTour(PayOnlineCommon, HttpCase):
     browser_size = "390x844"
     touch_enabled = True
 
-    def test_customer_pays_on_a_phone_in_chromium(self):
-        """On a phone-width page, Odoo's payment form calls the link's route,
-        the provider confirms (as its webhook would), Odoo's status page
-        post-processes and sends the customer back to the link, which shows the
-        paid invoice and the receipt.
+    def _pay_in_chromium(self, token, tour, invoice):
+        """Run ``tour`` on the link's page, the provider confirming the payment
+        (as its webhook would) before Odoo's status page post-processes it.
+
+        :return: the invoice's transactions
         """
         Transaction = self.registry["payment.transaction"]
         post_process = Transaction._post_process
         provider = self.provider
 
         def confirm_then_post_process(transactions):
-            # What the provider's notification does before the status page polls.
             for tx in transactions.filtered(
                 lambda tx: tx.state == "draft" and tx.provider_id == provider
             ):
@@ -611,13 +708,42 @@ class TestPayOnlineTour(PayOnlineCommon, HttpCase):
             return post_process(transactions)
 
         with patch.object(Transaction, "_post_process", confirm_then_post_process):
-            self.start_tour(f"/p/{self.token}", "jingjai_portal_pay_online")
-        tx = (
+            self.start_tour(f"/p/{token}", tour)
+        return (
             self.env["payment.transaction"]
             .sudo()
-            .search([("invoice_ids", "in", self.invoice.ids)])
+            .search([("invoice_ids", "in", invoice.ids)])
+        )
+
+    def test_customer_pays_on_a_phone_in_chromium(self):
+        """On a phone-width page, Odoo's payment form calls the link's route,
+        the provider confirms, Odoo's status page post-processes and sends the
+        customer back to the link, which shows the paid invoice and the receipt.
+        """
+        tx = self._pay_in_chromium(
+            self.token, "jingjai_portal_pay_online", self.invoice
         )
         self.assertEqual(len(tx), 1)
         self.assertEqual(tx.amount, 1234.5)
         self.assertEqual(tx.state, "done")
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+
+    def test_customer_chooses_the_full_amount_of_an_installment_invoice(self):
+        """An invoice in installments offers the next one first; the customer
+        chooses the full amount, and Odoo's own payment form script pays the
+        chosen tab's amount through the link.
+        """
+        invoice = self._invoice(
+            amount=1000.0,
+            invoice_date=self.today,
+            invoice_payment_term_id=self.env.ref(
+                "account.account_payment_term_advance_60days"
+            ).id,
+        )
+        token = self._generate(invoice)[1]
+        tx = self._pay_in_chromium(
+            token, "jingjai_portal_pay_online_full_amount", invoice
+        )
+        self.assertEqual(len(tx), 1)
+        self.assertEqual(tx.amount, 1000.0)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))

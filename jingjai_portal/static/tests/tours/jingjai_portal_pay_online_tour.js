@@ -60,3 +60,39 @@ registry.category("web_tour.tours").add("jingjai_portal_pay_online_demo", {
         },
     ],
 });
+
+// An invoice in installments: the page offers the next installment first, as
+// Odoo's own invoice page does; the customer chooses the full amount instead
+// and pays it (Odoo's payment form script pays the chosen tab's amount).
+registry.category("web_tour.tours").add("jingjai_portal_pay_online_full_amount", {
+    steps: () => [
+        {
+            content: "The next installment is chosen first",
+            trigger: "#pay_with #o_payment_installments_tab.active",
+        },
+        {
+            content: "Choose the full amount",
+            trigger: "#pay_with #o_payment_full_tab",
+            run: "click",
+        },
+        {
+            content: "The full amount is chosen",
+            trigger: "#pay_with #o_payment_full_tab.active",
+        },
+        {
+            content: "Choose the card method",
+            trigger: "#o_payment_form input[name='o_payment_radio']",
+            run: "click",
+        },
+        {
+            content: "Pay",
+            trigger: "#o_payment_form button[name='o_payment_submit_button']:enabled",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Back on the link's page: paid, with the receipt",
+            trigger: ".o_jingjai_portal_paid_online",
+        },
+    ],
+});
