@@ -140,6 +140,24 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
         )
         return body
 
+    def _prepayment_quote_link(self, percent):
+        """A sent quote asking for ``percent`` as prepayment, and its link's path."""
+        quote = self._create_quote(
+            self.customer_en,
+            require_signature=True,
+            require_payment=True,
+            prepayment_percent=percent,
+        )
+        quote.action_quotation_sent()
+        return quote, f"/p/{self._generate(quote)[1]}"
+
+    def _sign_and_accept(self, path):
+        """Sign & Accept the quote of ``path`` as the customer does: the body."""
+        return self._rpc(
+            f"{path}/accept?csrf_token={self._csrf_token(path)}",
+            {"name": "Somchai Jaidee", "signature": signature_b64()},
+        )[1]
+
     def _transactions(self, invoice=None):
         return (
             self.env["payment.transaction"]
@@ -579,20 +597,9 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
         Odoo's form; paying it confirms the order as on Odoo's own page, and the
         accepted quote's page shows the payment.
         """
-        quote = self._create_quote(
-            self.customer_en,
-            require_signature=True,
-            require_payment=True,
-            prepayment_percent=0.3,
-        )
-        quote.action_quotation_sent()
-        _link, token = self._generate(quote)[:2]
-        path = f"/p/{token}"
+        quote, path = self._prepayment_quote_link(0.3)
         self.assertFalse(self._page(path).xpath("//form[@id='o_payment_form']"))
-        _response, body = self._rpc(
-            f"{path}/accept?csrf_token={self._csrf_token(path)}",
-            {"name": "Somchai Jaidee", "signature": signature_b64()},
-        )
+        body = self._sign_and_accept(path)
         self.assertTrue(body["result"].get("force_refresh"), body)
         self.assertEqual(quote.state, "sent")
 

@@ -5,7 +5,6 @@ from lxml import html
 from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.jingjai_portal.tests.quote_common import signature_b64
 from odoo.addons.jingjai_portal.tests.test_pay_online import (
     RETURN_ROUTE,
     PayOnlineCommon,
@@ -206,19 +205,8 @@ class TestPayOnlineDemo(PayOnlineDemoCommon, TestPayOnline):
         self.assertReconciled(self.invoice, tx)
 
     def test_demo_prepayment_quote_signed_then_paid_confirms_the_order(self):
-        quote = self._create_quote(
-            self.customer_en,
-            require_signature=True,
-            require_payment=True,
-            prepayment_percent=0.5,
-        )
-        quote.action_quotation_sent()
-        _link, token = self._generate(quote)[:2]
-        path = f"/p/{token}"
-        _response, body = self._rpc(
-            f"{path}/accept?csrf_token={self._csrf_token(path)}",
-            {"name": "Somchai Jaidee", "signature": signature_b64()},
-        )
+        quote, path = self._prepayment_quote_link(0.5)
+        body = self._sign_and_accept(path)
         self.assertIn("result", body, body)
         self.assertTrue(quote.signature)
         self.assertEqual(quote.state, "sent")

@@ -1,19 +1,9 @@
 import { registry } from "@web/core/registry";
 
-// A customer opens an invoice link on a phone and pays it online with Odoo's
-// payment form. The Python test's provider goes straight to Odoo's status page,
-// which sends the customer back to the link's page.
-registry.category("web_tour.tours").add("jingjai_portal_pay_online", {
-    steps: () => [
-        {
-            content: "The invoice page offers to pay online",
-            trigger: ".o_jingjai_portal_pay_online #o_payment_form",
-        },
-        {
-            content: "Choose the card method",
-            trigger: "#o_payment_form input[name='o_payment_radio']",
-            run: "click",
-        },
+// Pay with what the form has chosen; the provider confirms, Odoo's status page
+// post-processes and sends the customer back to the link's page.
+function payAndComeBack() {
+    return [
         {
             content: "Pay",
             trigger: "#o_payment_form button[name='o_payment_submit_button']:enabled",
@@ -24,6 +14,31 @@ registry.category("web_tour.tours").add("jingjai_portal_pay_online", {
             content: "Back on the link's page: paid, with the receipt",
             trigger: ".o_jingjai_portal_paid_online",
         },
+    ];
+}
+
+// The Python test's card provider (it goes straight to Odoo's status page).
+function payByCardAndComeBack() {
+    return [
+        {
+            content: "Choose the card method",
+            trigger: "#o_payment_form input[name='o_payment_radio']",
+            run: "click",
+        },
+        ...payAndComeBack(),
+    ];
+}
+
+// A customer opens an invoice link on a phone and pays it online with Odoo's
+// payment form. The Python test's provider goes straight to Odoo's status page,
+// which sends the customer back to the link's page.
+registry.category("web_tour.tours").add("jingjai_portal_pay_online", {
+    steps: () => [
+        {
+            content: "The invoice page offers to pay online",
+            trigger: ".o_jingjai_portal_pay_online #o_payment_form",
+        },
+        ...payByCardAndComeBack(),
     ],
 });
 
@@ -48,16 +63,7 @@ registry.category("web_tour.tours").add("jingjai_portal_pay_online_demo", {
             trigger: "#o_payment_form #simulated_payment_state",
             run: "select done",
         },
-        {
-            content: "Pay",
-            trigger: "#o_payment_form button[name='o_payment_submit_button']:enabled",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "Back on the link's page: paid, with the receipt",
-            trigger: ".o_jingjai_portal_paid_online",
-        },
+        ...payAndComeBack(),
     ],
 });
 
@@ -79,20 +85,6 @@ registry.category("web_tour.tours").add("jingjai_portal_pay_online_full_amount",
             content: "The full amount is chosen",
             trigger: "#pay_with #o_payment_full_tab.active",
         },
-        {
-            content: "Choose the card method",
-            trigger: "#o_payment_form input[name='o_payment_radio']",
-            run: "click",
-        },
-        {
-            content: "Pay",
-            trigger: "#o_payment_form button[name='o_payment_submit_button']:enabled",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "Back on the link's page: paid, with the receipt",
-            trigger: ".o_jingjai_portal_paid_online",
-        },
+        ...payByCardAndComeBack(),
     ],
 });
