@@ -53,7 +53,8 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         raise NotImplementedError
 
     def _jingjai_portal_online_amount_due(self):
-        """What the payment form offers to pay."""
+        """What the payment form offers to pay, unless Odoo's payment terms
+        offer less (:meth:`_jingjai_portal_online_terms`)."""
         raise NotImplementedError
 
     def _jingjai_portal_online_amount_max(self):
@@ -61,13 +62,13 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         return self._jingjai_portal_online_amount_due()
 
     def _jingjai_portal_online_terms(self):
-        """What Odoo's own page offers beside paying what is due, or None.
+        """What Odoo's own page offers to pay instead of all that is due, or None.
 
-        :return: a dict with ``installment`` (``amount`` of the next or
-            overdue installments, ``full`` amount due, ``due_date``,
-            ``overdue``, ``reference``: the customer chooses one of the two)
-            and ``discount`` (``amount`` of an early payment discount already
-            taken off what the form offers, Odoo's ``message``), each None
+        :return: a dict with ``installment`` (the next or overdue installments:
+            ``offered`` amount, ``full`` amount due, ``due_date``, ``overdue``,
+            ``reference``; the customer chooses one of the two) and
+            ``discount`` (an early payment discount: ``offered`` amount, the
+            discount's ``amount``, Odoo's ``message``), one of them None
         """
         return None
 
@@ -87,13 +88,15 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         """
         if not self or not self._jingjai_portal_payable_now():
             return False
-        amount = self._jingjai_portal_online_amount_due()
+        terms = self._jingjai_portal_online_terms()
+        offer = terms and (terms["installment"] or terms["discount"])
+        amount = offer["offered"] if offer else self._jingjai_portal_online_amount_due()
         providers_sudo, methods_sudo = self._jingjai_portal_payment_options(amount)
         if not methods_sudo:
             return False
         return {
             "amount": amount,
-            "terms": self._jingjai_portal_online_terms(),
+            "terms": terms,
             "currency": self[:1].currency_id,
             "partner_id": self._jingjai_portal_payment_partner().id,
             "reference_prefix": False,
