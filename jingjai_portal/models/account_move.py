@@ -167,12 +167,10 @@ class AccountMove(models.Model):
                 "is_overdue": is_overdue,
                 "overdue_label": self.env._("Overdue by %s day(s)", overdue_days),
                 "payment": payment,
-                "slips": self.jingjai_portal_slip_ids,
-                "slip_waiting": self._jingjai_portal_slip_waiting(),
+                **self._jingjai_portal_slip_values(),
                 "slip_url": urls.slip,
                 "slip_max_mb": slip_rules.MAX_SLIP_BYTES // (1024 * 1024),
                 "slip_error": False,
-                "slip_notice": self._jingjai_portal_slip_notice(),
                 "online_payment": payment["state"] in PAYABLE_STATES
                 and self._jingjai_portal_online_payment(urls),
                 "transaction_notice": self._jingjai_portal_transaction_notice(),
@@ -477,9 +475,11 @@ class AccountMove(models.Model):
         # learns whether an activity exists, not what it says.
         return self.jingjai_portal_slip_waiting
 
-    def _jingjai_portal_slip_notice(self):
-        """What the page says about the customer's last slip when it was not
-        accepted or was used before: ``(kind, message)`` or None.
+    def _jingjai_portal_slip_values(self):
+        """What the page says of the customer's slips: ``slips`` (the files),
+        ``slip_waiting`` (the accountant's activity is still open) and
+        ``slip_notice`` (``(kind, message)`` when the last one was not accepted
+        or was used before, else None).
         """
         self.ensure_one()
         # sudo: for the page of an anonymous visitor; only a message about the
@@ -489,7 +489,20 @@ class AccountMove(models.Model):
             .sudo()
             .search([("move_id", "=", self.id)], order="id desc", limit=1)
         )
-        return last_sudo._customer_notice() if last_sudo else None
+        if not last_sudo:
+            # Every slip sent through a link has its record, which nobody
+            # deletes: without one there is no file, activity or notice to
+            # look for (most invoice pages, one query instead of three).
+            return {
+                "slips": self.env["ir.attachment"],
+                "slip_waiting": False,
+                "slip_notice": None,
+            }
+        return {
+            "slips": self.jingjai_portal_slip_ids,
+            "slip_waiting": self._jingjai_portal_slip_waiting(),
+            "slip_notice": last_sudo._customer_notice(),
+        }
 
     def _jingjai_portal_receive_slip(self, link, filename, content, ip_address):
         """Keep a transfer slip a customer uploaded, and tell the accountant
@@ -530,12 +543,6 @@ class AccountMove(models.Model):
         return partner if len(partner) == 1 else self[:1].commercial_partner_id
 
     def _jingjai_portal_online_amount_due(self):
-        terms = self._jingjai_portal_online_terms()
-        if terms:
-            return (terms["installment"] or terms["discount"])["offered"]
-        return self._jingjai_portal_online_amount_max()
-
-    def _jingjai_portal_online_amount_max(self):
         return self[:1].currency_id.round(sum(self.mapped("amount_residual")))
 
     def _jingjai_portal_online_terms(self):

@@ -532,7 +532,9 @@ class JingjaiPortalLink(models.Model):
     def _resolve_token(self, token):
         """Return the link (sudo) a customer's token opens, or an empty recordset.
 
-        One indexed lookup of the digest; malformed tokens never reach the database.
+        One indexed lookup of the digest, which also reads the link's fields
+        (every visit reads them: one query, not two); malformed tokens never
+        reach the database.
         """
         if not tokens.is_well_formed(token):
             return self.sudo().browse()
@@ -540,7 +542,7 @@ class JingjaiPortalLink(models.Model):
         return (
             self.sudo()
             .with_context(active_test=False)
-            .search([("token_digest", "=", tokens.token_digest(token))], limit=1)
+            .search_fetch([("token_digest", "=", tokens.token_digest(token))], limit=1)
         )
 
     def _get_target(self):
