@@ -489,19 +489,17 @@ class AccountMove(models.Model):
             .sudo()
             .search([("move_id", "=", self.id)], order="id desc", limit=1)
         )
-        if not last_sudo:
-            # Every slip sent through a link has its record, which nobody
-            # deletes: without one there is no file, activity or notice to
-            # look for (most invoice pages, one query instead of three).
-            return {
-                "slips": self.env["ir.attachment"],
-                "slip_waiting": False,
-                "slip_notice": None,
-            }
+        waiting = self._jingjai_portal_slip_waiting()
         return {
-            "slips": self.jingjai_portal_slip_ids,
-            "slip_waiting": self._jingjai_portal_slip_waiting(),
-            "slip_notice": last_sudo._customer_notice(),
+            # A slip sent through a link has its record since 19.0.1.1.0;
+            # without one, only a slip still waiting (sent before, or its
+            # activity scheduled by hand) has files worth listing: most
+            # invoice pages skip reading them.
+            "slips": self.jingjai_portal_slip_ids
+            if last_sudo or waiting
+            else self.env["ir.attachment"],
+            "slip_waiting": waiting,
+            "slip_notice": last_sudo._customer_notice() if last_sudo else None,
         }
 
     def _jingjai_portal_receive_slip(self, link, filename, content, ip_address):
@@ -548,9 +546,10 @@ class AccountMove(models.Model):
     def _jingjai_portal_online_terms(self):
         # Odoo's own invoice page: the next installment (or the overdue ones)
         # or the full amount, or the amount less an early payment discount,
-        # which Odoo writes off when the payment is exactly that amount. Only
-        # for one invoice with such a payment term: paying several is paying
-        # what they owe, as Odoo's overdue invoices payment does.
+        # which Odoo writes off when the payment is exactly that amount. For
+        # one invoice with such a payment term (also when "Pay all" has only
+        # that one to pay); paying several is paying what they owe, as Odoo's
+        # overdue invoices payment does.
         term = self.invoice_payment_term_id
         if (
             len(self) != 1

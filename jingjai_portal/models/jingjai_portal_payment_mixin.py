@@ -91,7 +91,11 @@ class JingjaiPortalPaymentMixin(models.AbstractModel):
         terms = self._jingjai_portal_online_terms()
         offer = terms and (terms["installment"] or terms["discount"])
         amount = offer["offered"] if offer else self._jingjai_portal_online_amount_due()
-        providers_sudo, methods_sudo = self._jingjai_portal_payment_options(amount)
+        # The providers that can take the most the form may pay (the full
+        # amount beside an installment), as Odoo's page asks: the transaction
+        # route checks the amount actually paid again.
+        most = offer.get("full", amount) if offer else amount
+        providers_sudo, methods_sudo = self._jingjai_portal_payment_options(most)
         if not methods_sudo:
             return False
         return {

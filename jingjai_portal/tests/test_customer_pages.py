@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from lxml import html
 from PIL import Image
 
+from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.jingjai_portal.lib import qr_image
@@ -135,6 +136,34 @@ class TestSlipWaitingPage(CustomerPageMixin, JingjaiInvoiceLinkCommon, HttpCase)
         tree = self._tree(f"/p/{customer_token}")
         row = tree.xpath(f"//a[contains(@href, '/invoice/{self.invoice.id}')]")[0]
         self.assertIn("Slip received", row.text_content())
+
+    def test_a_slip_without_its_record_still_waits(self):
+        """A slip kept before slips had their own record (19.0.1.0.0: the file
+        on the invoice and the accountant's activity, nothing else) still
+        tells the customer it is being checked, with its file."""
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "old-transfer.png",
+                "raw": png_bytes(),
+                "res_model": "account.move",
+                "res_id": self.invoice.id,
+            }
+        )
+        self.invoice.jingjai_portal_slip_ids = [Command.link(attachment.id)]
+        self.invoice.activity_schedule(
+            "jingjai_portal.mail_activity_type_payment_slip",
+            user_id=self.user_invoicing.id,
+        )
+        self.assertFalse(
+            self.env["jingjai.portal.slip"].search([("move_id", "=", self.invoice.id)])
+        )
+        tree = self._tree(f"/p/{self.token}")
+        (waiting,) = tree.xpath(
+            "//*[contains(@class, 'o_jingjai_portal_slip_waiting')]"
+        )
+        self.assertIn("Slip received, we are checking it", waiting.text_content())
+        self.assertIn("old-transfer.png", waiting.text_content())
+        self.assertEqual(self._badge(tree), "Slip received")
 
 
 @tagged("post_install", "-at_install")
