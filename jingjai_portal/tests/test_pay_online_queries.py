@@ -12,10 +12,10 @@ _logger = logging.getLogger(__name__)
 # Odoo nothing about payments (30 and 33 queries before, when Odoo's provider
 # and payment method searches ran on every page); with the form, Odoo's own
 # searches (as its /my/invoices page) and nothing twice. An invoice without
-# slips asks one question about them (24 and 35 before, when its page also read
-# the slip files and the accountant's activities, and the bank accounts twice).
-INVOICE_LINK_PAGE_QUERIES = 21
-INVOICE_LINK_PAGE_WITH_FORM_QUERIES = 32
+# slips asks two questions about them (24 and 35 before, when its page also read
+# the slip files, and the bank accounts twice).
+INVOICE_LINK_PAGE_QUERIES = 22
+INVOICE_LINK_PAGE_WITH_FORM_QUERIES = 33
 CUSTOMER_LINK_PAGE_QUERIES = 26
 
 
