@@ -413,6 +413,23 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
 
+    def test_early_payment_discount_ends_with_its_days(self):
+        """Past the discount's days the form offers all that is due, without
+        the discount notice, as Odoo's page does."""
+        invoice, token = self._invoice_with_term(
+            "account.account_payment_term_30days_early_discount",
+            invoice_date=self.today - timedelta(days=10),
+        )
+        self.assertNotEqual(
+            invoice._get_invoice_next_payment_values()["installment_state"], "epd"
+        )
+        tree = self._page(f"/p/{token}")
+        (form,) = tree.xpath("//form[@id='o_payment_form']")
+        self.assertEqual(float(form.get("data-amount")), 1000.0)
+        self.assertFalse(
+            tree.xpath("//div[contains(@class, 'o_jingjai_portal_early_discount')]")
+        )
+
     def test_amount_above_due_or_not_positive_is_refused(self):
         huge = (float("nan"), float("inf"), float("-inf"), 1e300, 10**30)
         for amount in (1234.51, 5000.0, 0.0, -10.0, "1000", None, True, *huge):
