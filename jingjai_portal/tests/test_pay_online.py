@@ -75,6 +75,16 @@ class PayOnlineCommon(JingjaiInvoiceLinkCommon):
             journal=cls.company_data["default_journal_bank"],
         )
 
+    def _invoice_with_term(self, xmlid, invoice_date=None):
+        """A posted invoice of 1,000 with Odoo's payment term ``xmlid``, and its
+        link's token."""
+        invoice = self._invoice(
+            amount=1000.0,
+            invoice_date=invoice_date or self.today,
+            invoice_payment_term_id=self.env.ref(xmlid).id,
+        )
+        return invoice, self._generate(invoice)[1]
+
 
 @tagged("post_install", "-at_install")
 class TestPayOnline(PayOnlineCommon, HttpCase):
@@ -318,14 +328,6 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
     # ------------------------------------------------------------
     # Odoo's payment terms: installments, early payment discount
     # ------------------------------------------------------------
-
-    def _invoice_with_term(self, xmlid, invoice_date=None):
-        invoice = self._invoice(
-            amount=1000.0,
-            invoice_date=invoice_date or self.today,
-            invoice_payment_term_id=self.env.ref(xmlid).id,
-        )
-        return invoice, self._generate(invoice)[1]
 
     def test_installments_as_odoo_offers_them(self):
         """An invoice in installments: the form offers the next installment
@@ -757,14 +759,9 @@ class TestPayOnlineTour(PayOnlineCommon, HttpCase):
         chooses the full amount, and Odoo's own payment form script pays the
         chosen tab's amount through the link.
         """
-        invoice = self._invoice(
-            amount=1000.0,
-            invoice_date=self.today,
-            invoice_payment_term_id=self.env.ref(
-                "account.account_payment_term_advance_60days"
-            ).id,
+        invoice, token = self._invoice_with_term(
+            "account.account_payment_term_advance_60days"
         )
-        token = self._generate(invoice)[1]
         tx = self._pay_in_chromium(
             token, "jingjai_portal_pay_online_full_amount", invoice
         )
