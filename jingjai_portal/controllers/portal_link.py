@@ -11,6 +11,7 @@ from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..const import BUSINESS_TIMEZONE
 from ..lib import access_code as code_rules
 from ..lib import tokens
 from ..lib.link_preview import is_link_preview
@@ -723,17 +724,27 @@ class PortalLinkController(http.Controller):
         )
 
     def _use_customer_language(self, link_sudo):
-        """Speak the customer's language, whatever the browser asks for.
+        """Speak the customer's language, whatever the browser asks for, and
+        count days in the business's timezone.
 
-        :return: the link in that language, so texts computed in Python (section
-            titles, totals, payment terms) follow the templates
+        The visitor is Odoo's public user, whose timezone is nobody's: Odoo's
+        own code on the page (an installment's due date, a currency rate's
+        day) would count days in it, and the add-on's in Thailand's
+        (``_jingjai_portal_today``).
+
+        :return: the link in that language and timezone, so texts computed in
+            Python (section titles, totals, payment terms) follow the templates
         """
         installed = dict(request.env["res.lang"].get_installed())
-        for lang in (link_sudo.partner_id.lang, link_sudo.company_id.partner_id.lang):
-            if lang in installed:
-                request.update_context(lang=lang)
-                break
-        return link_sudo.with_context(lang=request.env.lang)
+        # Both partners in one read: every page shows the customer and the
+        # business, so each would otherwise be fetched on its own.
+        partners = link_sudo.partner_id | link_sudo.company_id.partner_id
+        lang = next(
+            (lang for lang in partners.mapped("lang") if lang in installed),
+            request.env.lang,
+        )
+        request.update_context(lang=lang, tz=BUSINESS_TIMEZONE)
+        return link_sudo.with_context(lang=lang, tz=BUSINESS_TIMEZONE)
 
     def _visitor(self):
         """IP (after Odoo's proxy-mode handling of X-Forwarded-For) and user agent.

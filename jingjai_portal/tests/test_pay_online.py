@@ -1,8 +1,9 @@
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
 from lxml import html
 
 from odoo.fields import Command
@@ -389,6 +390,21 @@ class TestPayOnline(PayOnlineCommon, HttpCase):
         self.assertIn("result", body, body)
         self.assertEqual(self._transactions(invoice).amount, 1000.0)
         self.assertIn("at most", str(self._pay(f"/p/{token}", amount=1000.01)["error"]))
+
+    def test_installments_fall_due_in_the_business_timezone(self):
+        """At 01:00 in Thailand (18:00 UTC the day before), an installment due
+        the day before there is overdue, as the page's own due dates count
+        days: Odoo's installments are not decided in the public visitor's
+        timezone (UTC), which would still offer it as the next one.
+        """
+        with freeze_time("2026-12-01 18:00:00"):
+            invoice, token = self._invoice_with_term(
+                "account.account_payment_term_advance_60days",
+                invoice_date=date(2026, 12, 1),
+            )
+            tree = self._page(f"/p/{token}")
+        (tab,) = tree.xpath("//button[@id='o_payment_installments_tab']")
+        self.assertIn("Overdue installments", tab.text_content())
 
     def test_early_payment_discount_as_odoo_offers_it(self):
         """Within the discount's days the form offers the amount less the early

@@ -1,6 +1,7 @@
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -111,6 +112,16 @@ class TestQuoteLinkPages(PortalLinkHttpMixin, QuoteLinkCommon, HttpCase):
         call_url = self._call_url(f"/p/{self.quote_token}")
         self.assertTrue(call_url.startswith(f"/p/{self.quote_token}/accept?"))
         self.assertTrue(parse_qs(urlsplit(call_url).query)["csrf_token"][0])
+
+    def test_the_quote_is_dated_in_the_business_timezone(self):
+        """A quote made at 03:00 in Thailand (20:00 UTC the day before) is
+        dated that day, as staff see it in Odoo: the public visitor's timezone
+        is nobody's.
+        """
+        self.quote_th.date_order = datetime(2026, 11, 30, 20, 0)
+        tree = html.fromstring(self._get(f"/p/{self.quote_token}").content)
+        (date,) = tree.xpath("//dt[normalize-space()='Date']/following-sibling::dd[1]")
+        self.assertEqual(date.text_content().strip(), "12/01/2026")
 
     # ------------------------------------------------------------
     # Accept
