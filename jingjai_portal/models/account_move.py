@@ -13,6 +13,20 @@ PAID_STATES = ("paid", "in_payment")
 # What the invoice page offers, by payment state (see _jingjai_portal_payment).
 PAYABLE_STATES = ("promptpay", "not_thb", "no_promptpay")
 
+# What invoice pages read of the accounts customers pay into.
+RECEIVING_BANK_FIELDS = [
+    "active",
+    "partner_id",
+    "company_id",
+    "sequence",
+    "acc_number",
+    "acc_holder_name",
+    "bank_id",
+    "proxy_type",
+    "proxy_value",
+    "include_reference",
+]
+
 
 class AccountMove(models.Model):
     _name = "account.move"
@@ -364,10 +378,19 @@ class AccountMove(models.Model):
         """The company's bank accounts customers pay into, the invoice's first."""
         self.ensure_one()
         company = self.company_id
-        company_banks = company.partner_id.bank_ids.filtered(
-            lambda bank: not bank.company_id or bank.company_id == company
+        # Every invoice page asks: one query reads what the page, the PromptPay
+        # checks and Odoo's EMV fields use of the accounts (a wide table), and
+        # one the countries' codes (Odoo's Thai QR checks ask for them).
+        company_banks = self.env["res.partner.bank"].search_fetch(
+            [
+                ("partner_id", "=", company.partner_id.id),
+                ("company_id", "in", (False, company.id)),
+            ],
+            RECEIVING_BANK_FIELDS,
         )
-        return (self.partner_bank_id | company_banks).filtered("active")
+        banks = (self.partner_bank_id | company_banks).filtered("active")
+        banks.partner_id.country_id.fetch(["code"])
+        return banks
 
     def _jingjai_portal_promptpay_account(self, banks):
         """The account a PromptPay QR for this invoice pays into.
