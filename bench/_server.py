@@ -257,12 +257,15 @@ def install_db(db, demo=False):
 # ----------------------------------------------------------------------------
 
 
-def odoo_shell(db, script, args=None, timeout=900, logfile=None):
+def odoo_shell(db, script, args=None, timeout=900, logfile=None, command=None):
     """Run ``script`` in ``odoo shell`` on ``db``; return the JSON it reports.
 
     The script gets ``env`` (superuser), ``ARGS`` (the ``args`` dict) and
     ``report(obj)``, which prints ``obj`` as the JSON result. It must commit
     itself: ``odoo shell`` rolls back at the end.
+
+    :param list command: the shell's command line, when not the usual one
+        (instructions.py runs it under valgrind)
     """
     prologue = textwrap.dedent(
         f"""
@@ -275,7 +278,8 @@ def odoo_shell(db, script, args=None, timeout=900, logfile=None):
     logfile = logfile or DATA_DIR / f"{db}-shell.log"
     with open(logfile, "a") as err:
         out = subprocess.run(
-            [
+            command
+            or [
                 *odoo_base_args(db)[:3],
                 "shell",
                 *odoo_base_args(db)[3:],
