@@ -2,7 +2,7 @@
     "name": "Jingjai Portal Links",
     "summary": "Expiring, revocable, audited portal links for customers, quotes "
     "and invoices: the URL is the credential, no password",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.4.1",
     "category": "Sales/Sales",
     "author": "Jingjai",
     "website": "https://github.com/jingjai/jingjai_portal",
