@@ -64,9 +64,11 @@ for key, path, must_contain in ARGS["pages"]:
             raise SystemExit(f"{key}: {path} answered {response.status_code}")
 for key, path, _must_contain in ARGS["pages"]:
     control.jjb_start()
-    for _i in range(ARGS["requests"]):
-        client.get(path)
+    statuses = {client.get(path).status_code for _i in range(ARGS["requests"])}
     control.jjb_stop(key.encode())
+    # An error page counted in place of the page would be a figure of nothing.
+    if statuses != {200}:
+        raise SystemExit(f"{key}: {path} answered {sorted(statuses)} while counted")
 report({})
 """
 
