@@ -660,13 +660,14 @@ class PortalLinkController(http.Controller):
     # ------------------------------------------------------------
 
     def _find_link(self, token):
-        """The link (sudo) of ``token`` in its customer's language; an empty
-        recordset for an unknown token. Finding writes nothing: the route
+        """The link (sudo) of ``token`` in its customer's language and the
+        business's timezone (:meth:`_use_link_locale`); an empty recordset for
+        an unknown token. Finding writes nothing: the route
         records the view (:meth:`_open_visit`).
         """
         link_sudo = request.env["jingjai.portal.link"]._resolve_token(token)
         if link_sudo:
-            link_sudo = self._use_customer_language(link_sudo)
+            link_sudo = self._use_link_locale(link_sudo)
         return link_sudo
 
     def _is_link_preview(self):
@@ -723,7 +724,7 @@ class PortalLinkController(http.Controller):
             status=404,
         )
 
-    def _use_customer_language(self, link_sudo):
+    def _use_link_locale(self, link_sudo):
         """Speak the customer's language, whatever the browser asks for, and
         count days in the business's timezone.
 
