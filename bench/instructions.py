@@ -26,7 +26,6 @@ ratio of work, not of time). Needs ``valgrind`` (Debian's package, which also
 brings ``callgrind.h``) and ``gcc``; about two minutes per phase.
 """
 
-import os
 import re
 import shutil
 import subprocess
@@ -91,31 +90,20 @@ def build_control():
     return library
 
 
-def python_binary():
-    """The interpreter itself: callgrind does not follow a pyenv shim's exec."""
-    return os.path.realpath(
-        subprocess.run(
-            [sys.executable, "-c", "import sys; print(sys.executable)"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    )
-
-
 def count(db, pages, requests, warmup, control):
     """``{key: instructions per request}`` of ``pages`` (key, path, must_contain)."""
     out_dir = _server.DATA_DIR / f"{db}-callgrind"
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
+    # The interpreter itself (sys.executable), never a pyenv shim found on
+    # PATH: callgrind does not follow a shell script's exec.
     base = _server.odoo_base_args(db)
     command = [
         "valgrind",
         "--tool=callgrind",
         "--instr-atstart=no",
         f"--callgrind-out-file={out_dir}/callgrind.%p",
-        python_binary(),
-        *base[1:3],
+        *base[:3],
         "shell",
         *base[3:],
         "--no-http",
